@@ -1,0 +1,7 @@
+// lbwatch command-line entry: dispatches to one module per command.
+import { runCli } from './main.js';
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+});

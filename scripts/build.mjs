@@ -1,0 +1,53 @@
+// Bundles the CLI and every Lambda function with esbuild. esbuild strips types without checking
+// them: `npm run typecheck` (tsc --noEmit) is the type check.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+const root = new URL('..', import.meta.url).pathname;
+const functionsDir = join(root, 'functions');
+
+// Bundled dependencies include CommonJS modules (the AWS SDK's); give them a `require` in ESM output.
+const banner = {
+  js: "import { createRequire as __lbwatchCreateRequire } from 'node:module'; const require = __lbwatchCreateRequire(import.meta.url);",
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  sourcemap: true,
+  banner,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+
+await build({
+  ...common,
+  entryPoints: [join(root, 'cli/lbwatch.ts')],
+  outfile: join(root, 'dist/cli/lbwatch.mjs'),
+  target: 'node20',
+  // Chromium drivers and other dev-only tools never reach the CLI bundle.
+  external: ['playwright-core'],
+});
+
+// One bundle per functions/<name>/index.ts; functions/shared holds adapters, not a function.
+const names = existsSync(functionsDir)
+  ? readdirSync(functionsDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(functionsDir, d.name, 'index.ts')))
+      .map((d) => d.name)
+  : [];
+for (const name of names) {
+  await build({
+    ...common,
+    entryPoints: [join(functionsDir, name, 'index.ts')],
+    outfile: join(root, 'dist/functions', name, 'index.mjs'),
+    // Lambda runs Node 22. The AWS SDK v3 is bundled (not taken from the runtime) so the deployed
+    // code is exactly the version that was tested.
+    target: 'node22',
+    minify: true,
+  });
+}
+console.log(`built dist/cli/lbwatch.mjs${names.map((n) => ` dist/functions/${n}/index.mjs`).join('')}`);
