@@ -1,0 +1,233 @@
+import type { LogRecord } from '../formats/record.js';
+import { addValue } from './histogram.js';
+import {
+  boundWindow,
+  type CodeMember,
+  type CodeStats,
+  copyWindow,
+  DEFAULT_MAX_KEYS,
+  emptyCodeStats,
+  emptyMemberStats,
+  emptyWindow,
+  MAX_KEY_LENGTH,
+  type PathCount,
+  type WindowAggregate,
+} from './window.js';
+
+export const MIN_WINDOW_MS = 60_000;
+export const MAX_WINDOW_MS = 3_600_000;
+/** Maps may grow to this many times `maxKeys` between two bounding passes while aggregating. */
+const SLACK = 4;
+/** Records a window takes between two checks of its map sizes. */
+const CHECK_EVERY = 4096;
+
+export interface AggregatorOptions {
+  /** Window length, 1 min to 1 h; windows are aligned to the epoch. */
+  windowMs: number;
+  /** Bound on each top-N map (members, host+path, reasons); default 64. */
+  maxKeys?: number;
+}
+
+export interface Aggregator {
+  /** Adds one record to its (load balancer, window) aggregate. */
+  add(record: LogRecord): void;
+  /** Copies of every window seen so far, bounded, sorted by start then load balancer. */
+  windows(): WindowAggregate[];
+  /** Records ignored because their time was not a finite number. */
+  dropped(): number;
+}
+
+function cut(value: string): string {
+  return value.length > MAX_KEY_LENGTH ? value.slice(0, MAX_KEY_LENGTH) : value;
+}
+
+/** Plain HTTP on the HTTPS port: the classic cause of an LB-generated 400. */
+function isPlainHttpOnTlsPort(r: LogRecord): boolean {
+  return r.scheme === 'http' && (r.frontendPort === 443 || r.frontendPort === 8443);
+}
+
+interface Slot {
+  window: WindowAggregate;
+  sinceCheck: number;
+}
+
+function tooBig(map: object, limit: number): boolean {
+  let n = 0;
+  for (const _ in map) if (++n > limit) return true;
+  return false;
+}
+
+/**
+ * Builds window aggregates from records in any order (late and out-of-order records land in their own
+ * window by `record.time`). The hot path keeps the current window cached and allocates only for new keys.
+ *
+ * @example
+ * const agg = createAggregator({ windowMs: 300_000 });
+ * for (const r of records) agg.add(r);
+ * const partials = agg.windows().map(serializeWindow);
+ */
+export function createAggregator(options: AggregatorOptions): Aggregator {
+  const windowMs = options.windowMs;
+  const maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
+  if (!Number.isInteger(windowMs) || windowMs < MIN_WINDOW_MS || windowMs > MAX_WINDOW_MS) {
+    throw new RangeError(`windowMs must be an integer from ${MIN_WINDOW_MS} to ${MAX_WINDOW_MS}, got ${windowMs}`);
+  }
+  if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new RangeError(`maxKeys must be a positive integer`);
+  const byLb = new Map<string, Map<number, Slot>>();
+  let lastLb: string | null = null;
+  let lastStart = 0;
+  let last: Slot | null = null;
+  let dropped = 0;
+  const limit = maxKeys * SLACK;
+
+  function slotFor(r: LogRecord): Slot {
+    const start = Math.floor(r.time / windowMs) * windowMs;
+    let starts = byLb.get(r.loadBalancer);
+    if (starts === undefined) {
+      starts = new Map();
+      byLb.set(r.loadBalancer, starts);
+    }
+    let slot = starts.get(start);
+    if (slot === undefined) {
+      slot = { window: emptyWindow(r.loadBalancer, r.format, start, windowMs, maxKeys), sinceCheck: 0 };
+      starts.set(start, slot);
+    }
+    lastLb = r.loadBalancer;
+    lastStart = start;
+    last = slot;
+    return slot;
+  }
+
+  function check(w: WindowAggregate): void {
+    let big = tooBig(w.members, limit) || tooBig(w.hostPaths, limit);
+    for (const key in w.codes) {
+      const c = w.codes[key] as CodeStats;
+      big ||= tooBig(c.members, limit) || tooBig(c.hostPaths, limit) || tooBig(c.reasons, limit);
+      big ||= tooBig(c.classifications, limit);
+    }
+    if (big) boundWindow(w);
+  }
+
+  function add(r: LogRecord): void {
+    const time = r.time;
+    if (!Number.isFinite(time)) {
+      dropped++;
+      return;
+    }
+    const slot =
+      last !== null && r.loadBalancer === lastLb && time >= lastStart && time < lastStart + windowMs
+        ? last
+        : slotFor(r);
+    const w = slot.window;
+    if (++slot.sinceCheck >= CHECK_EVERY) {
+      slot.sinceCheck = 0;
+      check(w);
+    }
+    if (time < w.firstTime) w.firstTime = time;
+    if (time > w.lastTime) w.lastTime = time;
+    const status = r.status;
+    if (status === null) {
+      w.withoutStatus++;
+      return;
+    }
+    w.requests++;
+    w.statusCodes[status] = (w.statusCodes[status] ?? 0) + 1;
+    const byLbItself = r.generatedBy === 'lb';
+    if (byLbItself) w.lbGenerated[status] = (w.lbGenerated[status] ?? 0) + 1;
+    const header = r.headerTime;
+    const connected = r.backendConnected === true;
+    const answered = header !== null || r.generatedBy === 'backend';
+    const noConnection = r.backendConnected === false || (r.backendConnected === null && header === null && !answered);
+    if (connected) w.connected++;
+    if (header !== null) {
+      w.answered++;
+      addValue(w.backendTime, header * 1000);
+    }
+    const malformed = r.requestLineMalformed;
+    if (malformed) w.malformed++;
+    const plainHttp = isPlainHttpOnTlsPort(r);
+    if (plainHttp) w.plainHttpOnTlsPort++;
+
+    const member = r.member === null ? null : cut(r.member);
+    if (member !== null) {
+      let m = w.members[member];
+      if (m === undefined) {
+        m = emptyMemberStats();
+        w.members[member] = m;
+      }
+      m.requests++;
+      if (connected) m.connected++;
+      if (answered) m.answered++;
+      if (noConnection) m.noConnection++;
+      if (status < 400) m.ok++;
+      else m.errors[status] = (m.errors[status] ?? 0) + 1;
+    }
+    const hostPath = cut((r.host ?? '') + (r.path ?? ''));
+    let p = w.hostPaths[hostPath];
+    if (p === undefined) {
+      p = [0, 0] as PathCount;
+      w.hostPaths[hostPath] = p;
+    }
+    p[0]++;
+    if (status < 400) {
+      p[1]++;
+      return;
+    }
+
+    let c = w.codes[status];
+    if (c === undefined) {
+      c = emptyCodeStats();
+      w.codes[status] = c;
+    }
+    c.count++;
+    if (byLbItself) c.lb++;
+    if (header !== null) {
+      c.withHeader++;
+      addValue(c.backendTime, header * 1000);
+    }
+    if (malformed) c.malformed++;
+    if (plainHttp) c.plainHttpOnTlsPort++;
+    const requestTime = r.requestTime;
+    if (requestTime !== null) addValue(c.requestTime, requestTime * 1000);
+    if (noConnection) {
+      c.noConnection++;
+      if (requestTime !== null) addValue(c.requestTimeNoConnection, requestTime * 1000);
+    } else if (connected && header === null) {
+      c.connectedNoHeader++;
+      if (requestTime !== null) addValue(c.requestTimeConnectedNoHeader, requestTime * 1000);
+    }
+    if (r.requestBytes !== null) addValue(c.requestBytes, r.requestBytes);
+    addValue(c.uriLength, r.uriLength);
+    if (member !== null) {
+      let cm = c.members[member];
+      if (cm === undefined) {
+        cm = [0, 0] as CodeMember;
+        c.members[member] = cm;
+      }
+      cm[0]++;
+      if (noConnection) cm[1]++;
+    }
+    c.hostPaths[hostPath] = (c.hostPaths[hostPath] ?? 0) + 1;
+    if (r.errorReason !== null) {
+      const reason = cut(r.errorReason);
+      c.reasons[reason] = (c.reasons[reason] ?? 0) + 1;
+    }
+    if (r.classification !== null) {
+      const cls = cut(r.classification);
+      c.classifications[cls] = (c.classifications[cls] ?? 0) + 1;
+    }
+  }
+
+  function windows(): WindowAggregate[] {
+    const out: WindowAggregate[] = [];
+    for (const starts of byLb.values()) {
+      for (const slot of starts.values()) out.push(boundWindow(copyWindow(slot.window)));
+    }
+    out.sort(
+      (a, b) => a.start - b.start || (a.loadBalancer < b.loadBalancer ? -1 : a.loadBalancer > b.loadBalancer ? 1 : 0),
+    );
+    return out;
+  }
+
+  return { add, windows, dropped: () => dropped };
+}

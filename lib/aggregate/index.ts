@@ -1,0 +1,83 @@
+/**
+ * Window aggregation: records -> per (load balancer, window start) mergeable aggregates.
+ *
+ * Merge is associative and commutative. It is exact while each top-N map has at most `maxKeys` distinct keys;
+ * beyond that, totals (requests, codes, histograms, the `(other)` bucket) stay exact and only *which* keys are
+ * kept by name can depend on the merge order.
+ */
+import { addWindowInto, boundWindow, copyWindow, type WindowAggregate } from './window.js';
+
+export {
+  type Aggregator,
+  type AggregatorOptions,
+  createAggregator,
+  MAX_WINDOW_MS,
+  MIN_WINDOW_MS,
+} from './aggregator.js';
+export * from './histogram.js';
+export { parseWindow, serializeWindow } from './serialize.js';
+export {
+  type CodeMember,
+  type CodeStats,
+  DEFAULT_MAX_KEYS,
+  type MemberStats,
+  OTHER_KEY,
+  type PathCount,
+  WINDOW_VERSION,
+  type WindowAggregate,
+} from './window.js';
+
+/**
+ * Merges two partials of the same (load balancer, window start), e.g. from two log objects. Inputs are not
+ * modified.
+ *
+ * @throws RangeError when load balancer, start or window length differ (a caller bug, not bad data).
+ * @example
+ * const merged = mergeWindows(parseWindow(a), parseWindow(b));
+ */
+export function mergeWindows(a: WindowAggregate, b: WindowAggregate): WindowAggregate {
+  if (a.loadBalancer !== b.loadBalancer || a.start !== b.start || a.windowMs !== b.windowMs) {
+    throw new RangeError(
+      `cannot merge window ${a.loadBalancer}@${a.start}/${a.windowMs} with ${b.loadBalancer}@${b.start}/${b.windowMs}`,
+    );
+  }
+  const out = copyWindow(a);
+  addWindowInto(out, b);
+  return boundWindow(out);
+}
+
+/**
+ * Merges any number of partials: groups by (load balancer, start), sorted by start then load balancer.
+ *
+ * @example
+ * const windows = mergeAll(partials.map(parseWindow));
+ */
+export function mergeAll(windows: Iterable<WindowAggregate>): WindowAggregate[] {
+  const groups = new Map<string, WindowAggregate>();
+  for (const w of windows) {
+    const key = `${w.start}\u0000${w.windowMs}\u0000${w.loadBalancer}`;
+    const acc = groups.get(key);
+    if (acc === undefined) groups.set(key, copyWindow(w));
+    else addWindowInto(acc, w);
+  }
+  const out = [...groups.values()].map(boundWindow);
+  out.sort(
+    (a, b) => a.start - b.start || (a.loadBalancer < b.loadBalancer ? -1 : a.loadBalancer > b.loadBalancer ? 1 : 0),
+  );
+  return out;
+}
+
+/**
+ * Folds windows of one load balancer into a single aggregate over their whole period (for per-period code
+ * summaries). The result keeps the earliest start and the summed window length is not meaningful.
+ */
+export function combineWindows(windows: readonly WindowAggregate[]): WindowAggregate | null {
+  const [head, ...rest] = windows;
+  if (head === undefined) return null;
+  const out = copyWindow(head);
+  for (const w of rest) {
+    addWindowInto(out, w);
+    if (w.start < out.start) out.start = w.start;
+  }
+  return boundWindow(out);
+}
