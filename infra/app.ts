@@ -1,0 +1,14 @@
+// The lbwatch CDK app: `npx cdk synth|deploy|destroy` (cdk.json runs it). Options come from CDK context:
+// defaults in cdk.json, overrides with `-c key=value`. The stack is environment-agnostic (no account or region
+// lookups), so synth works offline; deploy targets the account and region of the AWS credentials in use.
+import { App } from 'aws-cdk-lib';
+import { propsFromContext } from './context.js';
+import { LbwatchStack } from './lbwatch-stack.js';
+
+const app = new App();
+const stackName = app.node.tryGetContext('stackName');
+const props = propsFromContext((key) => app.node.tryGetContext(key));
+new LbwatchStack(app, typeof stackName === 'string' && stackName !== '' ? stackName : 'Lbwatch', {
+  ...props,
+  description: 'lbwatch: load-balancer access-log status-code alerts and reports',
+});

@@ -1,0 +1,135 @@
+import type { StackProps } from 'aws-cdk-lib';
+import type { LbwatchStackProps } from './lbwatch-stack.js';
+
+/**
+ * CDK context keys the app reads (cdk.json holds the defaults; `-c key=value` overrides them).
+ * Values given with `-c` arrive as strings, values in cdk.json may be typed: both are accepted.
+ */
+export const CONTEXT_KEYS = [
+  'logBucketName',
+  'createLogBucket',
+  'logPrefix',
+  'logSuffixes',
+  'logRetentionDaysInLogBucket',
+  'elbAccountIds',
+  'stateRetentionDays',
+  'reportRetentionDays',
+  'reportSchedule',
+  'reportPeriod',
+  'window',
+  'rules',
+  'rulesUri',
+  'alertEmail',
+  'webhookSecretArn',
+  'webhookSecretName',
+  'xray',
+  'maxConcurrency',
+  'logRetentionDays',
+] as const;
+
+export type ContextKey = (typeof CONTEXT_KEYS)[number];
+
+/** The part of the stack props that the CDK context decides. */
+export type ContextProps = Omit<LbwatchStackProps, 'functionsCodeDirectory' | keyof StackProps>;
+
+/**
+ * Turns CDK context values into stack props, reporting every bad key at once (a deploy that fails on
+ * the first bad option and then on the next one wastes a round trip each time).
+ *
+ * @param read returns the raw context value for a key (`app.node.tryGetContext`).
+ * @throws Error naming each invalid key and what it expects.
+ */
+export function propsFromContext(read: (key: ContextKey) => unknown): ContextProps {
+  const problems: string[] = [];
+  const str = (key: ContextKey): string | undefined => {
+    const raw = read(key);
+    if (raw === undefined || raw === null) return undefined;
+    if (typeof raw !== 'string') {
+      problems.push(`${key}: expected a string, got ${JSON.stringify(raw)}`);
+      return undefined;
+    }
+    const trimmed = raw.trim();
+    return trimmed === '' ? undefined : trimmed;
+  };
+  const bool = (key: ContextKey): boolean | undefined => {
+    const raw = read(key);
+    if (raw === undefined || raw === null || raw === '') return undefined;
+    if (raw === true || raw === 'true') return true;
+    if (raw === false || raw === 'false') return false;
+    problems.push(`${key}: expected true or false, got ${JSON.stringify(raw)}`);
+    return undefined;
+  };
+  const int = (key: ContextKey, min: number, max: number): number | undefined => {
+    const raw = read(key);
+    if (raw === undefined || raw === null || raw === '') return undefined;
+    const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : Number.NaN;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${key}: expected an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+      return undefined;
+    }
+    return value;
+  };
+  const list = (key: ContextKey): string[] | undefined => {
+    const raw = read(key);
+    if (raw === undefined || raw === null) return undefined;
+    const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+    if (items === undefined || items.some((item) => typeof item !== 'string')) {
+      problems.push(`${key}: expected a comma-separated string or a list of strings, got ${JSON.stringify(raw)}`);
+      return undefined;
+    }
+    return (items as string[]).map((item) => item.trim()).filter((item) => item !== '');
+  };
+
+  // Without a name the stack creates the log bucket, so a fresh clone synthesizes with no options at all.
+  const logBucketName = str('logBucketName');
+  const createLogBucket = bool('createLogBucket') ?? logBucketName === undefined;
+  if (createLogBucket && logBucketName !== undefined) {
+    problems.push('logBucketName and createLogBucket=true: choose one (import an existing bucket or create one)');
+  }
+  if (!createLogBucket && logBucketName === undefined) {
+    problems.push('createLogBucket=false needs logBucketName (the bucket your load balancers write to)');
+  }
+
+  const webhookSecretArn = str('webhookSecretArn');
+  const webhookSecretName = str('webhookSecretName');
+  if (webhookSecretArn !== undefined && webhookSecretName !== undefined) {
+    problems.push('webhookSecretArn and webhookSecretName: give one of them, not both');
+  }
+
+  const rules = str('rules');
+  const rulesUri = str('rulesUri');
+  if (rules !== undefined && rulesUri !== undefined) {
+    problems.push('rules and rulesUri: give one of them, not both');
+  }
+
+  const props: ContextProps = {
+    logBucket:
+      logBucketName !== undefined
+        ? { bucketName: logBucketName }
+        : { create: true, expireAfterDays: int('logRetentionDaysInLogBucket', 1, 36_500) },
+    logPrefix: str('logPrefix'),
+    logSuffixes: list('logSuffixes'),
+    elbAccountIds: list('elbAccountIds'),
+    stateRetentionDays: int('stateRetentionDays', 1, 36_500),
+    reportRetentionDays: int('reportRetentionDays', 1, 36_500),
+    reportSchedule: str('reportSchedule'),
+    reportPeriod: str('reportPeriod'),
+    window: str('window'),
+    rules,
+    rulesUri,
+    alertEmail: str('alertEmail'),
+    webhookSecret:
+      webhookSecretArn !== undefined
+        ? { secretArn: webhookSecretArn }
+        : webhookSecretName !== undefined
+          ? { secretName: webhookSecretName }
+          : undefined,
+    tracing: bool('xray'),
+    maxConcurrency: int('maxConcurrency', 2, 1000),
+    logRetentionDays: int('logRetentionDays', 1, 3653),
+  };
+  if (problems.length > 0) {
+    throw new Error(`lbwatch: invalid CDK context:\n  - ${problems.join('\n  - ')}`);
+  }
+  return props;
+}
