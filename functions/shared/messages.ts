@@ -1,0 +1,145 @@
+/**
+ * What a human and a machine receive. A notification is exactly the alert object of
+ * `lbwatch analyze --json` plus `state`; the text forms are derived from it, escaped and truncated
+ * because every log-derived string in it is attacker-controlled.
+ */
+import type { Alert } from '../../lib/model.js';
+import { asciiSubject, deepSafe, type SafeTextOptions, safeText } from './sanitize.js';
+
+export type Notification = Alert & { state: 'firing' | 'resolved' };
+
+/** Transport-neutral message: SNS uses all of it, a webhook POSTs `json`. */
+export interface OutgoingMessage {
+  /** Printable ASCII, at most 100 characters. */
+  subject: string;
+  text: string;
+  json: Record<string, unknown>;
+  /** Short string attributes for SNS subscription filter policies. */
+  attributes: Record<string, string>;
+}
+
+export interface MessageOptions {
+  keepQueryStrings: boolean;
+}
+
+const FIELD_MAX = 300;
+const MAX_CAUSES = 5;
+
+function safe(options: MessageOptions, max = FIELD_MAX): SafeTextOptions {
+  return { max, keepQueryStrings: options.keepQueryStrings };
+}
+
+/** `2024-05-01T10:05Z` — minutes are the resolution of a window start. */
+function shortTime(iso: string): string {
+  return iso.length >= 16 ? `${iso.slice(0, 16)}Z` : iso;
+}
+
+function codesByCount(codes: Record<string, number>): [string, number][] {
+  return Object.entries(codes).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+function percent(rate: number): string {
+  return `${(rate * 100).toFixed(rate < 0.001 ? 3 : 1)}%`;
+}
+
+/** The alert as it leaves lbwatch: every string escaped, truncated, query strings dropped. */
+export function safeNotification(notification: Notification, options: MessageOptions): Notification {
+  return deepSafe(notification, safe(options));
+}
+
+export function alertSubject(n: Notification): string {
+  const codes = codesByCount(n.statusCodes)
+    .slice(0, 3)
+    .map(([code]) => code)
+    .join(',');
+  const top = n.state === 'firing' && n.causes[0] !== undefined ? ` ${n.causes[0].id}` : '';
+  const lb = asciiSubject(n.loadBalancer, 40);
+  return asciiSubject(
+    `[${n.severity.toUpperCase()}] ${n.state.toUpperCase()} ${codes || n.rule} ${lb} ${shortTime(n.windowStart)}${top}`,
+  );
+}
+
+export function alertText(n: Notification): string {
+  const lines: string[] = [];
+  const verb = n.state === 'firing' ? 'fired' : 'resolved';
+  lines.push(`lbwatch rule "${n.rule}" ${verb} for load balancer ${n.loadBalancer}`);
+  lines.push(`Severity: ${n.severity}`);
+  lines.push(`Window: ${n.windowStart} to ${n.windowEnd}`);
+  lines.push(`Requests: ${n.requests}; matched: ${n.matched} (${percent(n.rate)})`);
+  const codes = codesByCount(n.statusCodes);
+  if (codes.length > 0) lines.push(`Status codes: ${codes.map(([c, k]) => `${c} x${k}`).join(', ')}`);
+  if (n.state === 'firing') {
+    const causes = n.causes.filter((c) => c.score > 0).slice(0, MAX_CAUSES);
+    lines.push('');
+    lines.push(causes.length > 0 ? 'Most likely causes:' : 'No cause stands out in this window.');
+    causes.forEach((cause, index) => {
+      lines.push(`${index + 1}. [${cause.id}] ${cause.title} (score ${cause.score})`);
+      if (cause.evidence !== '') lines.push(`   Evidence: ${cause.evidence}`);
+    });
+  } else {
+    lines.push('');
+    lines.push('The window is closed and back under the rule threshold.');
+  }
+  return lines.join('\n');
+}
+
+/** Subject, text and JSON of one alert notification. */
+export function alertMessage(notification: Notification, options: MessageOptions): OutgoingMessage {
+  const n = safeNotification(notification, options);
+  return {
+    subject: alertSubject(n),
+    text: alertText(n),
+    json: n as unknown as Record<string, unknown>,
+    attributes: {
+      kind: 'alert',
+      state: n.state,
+      severity: n.severity,
+      rule: safeText(n.rule, safe(options, 100)),
+      loadBalancer: safeText(n.loadBalancer, safe(options, 200)),
+    },
+  };
+}
+
+/** Headline figures of a report period. */
+export interface ReportHeadline {
+  periodStart: string;
+  periodEnd: string;
+  requests: number;
+  loadBalancers: number;
+  /** Share of requests per class (`4xx`, `5xx`). */
+  errorRates: Record<string, number>;
+  topCodes: { loadBalancer: string; code: number; count: number; topCause: string | null }[];
+  alertsFired: number;
+  /** Where the rendered report was written. */
+  locations: { html: string; md: string; json: string };
+}
+
+export function reportMessage(h: ReportHeadline, options: MessageOptions): OutgoingMessage {
+  const noData = h.requests === 0;
+  const classes = Object.entries(h.errorRates)
+    .map(([cls, rate]) => `${cls} ${percent(rate)}`)
+    .join(', ');
+  const subject = asciiSubject(
+    noData
+      ? `lbwatch report ${shortTime(h.periodStart)}..${shortTime(h.periodEnd)}: no data`
+      : `lbwatch report ${shortTime(h.periodStart)}..${shortTime(h.periodEnd)}: ${h.requests} req, ${classes}, ${h.alertsFired} alerts`,
+  );
+  const lines = [`lbwatch summary report for ${h.periodStart} to ${h.periodEnd}`];
+  if (noData) {
+    lines.push('No access-log data was stored for this period.');
+  } else {
+    lines.push(`Requests: ${h.requests} across ${h.loadBalancers} load balancer(s)`);
+    lines.push(`Error rates: ${classes}`);
+    lines.push(`Alerts fired: ${h.alertsFired}`);
+    if (h.topCodes.length > 0) {
+      lines.push('Top error codes:');
+      for (const code of h.topCodes) {
+        const cause = code.topCause === null ? '' : `, most likely ${code.topCause}`;
+        lines.push(`- ${code.code} x${code.count} on ${safeText(code.loadBalancer, safe(options, 120))}${cause}`);
+      }
+    }
+  }
+  lines.push('', `HTML: ${h.locations.html}`, `Markdown: ${h.locations.md}`, `JSON: ${h.locations.json}`);
+  const json = deepSafe({ kind: 'report', ...h }, safe(options));
+  return { subject, text: lines.join('\n'), json, attributes: { kind: 'report' } };
+}

@@ -1,0 +1,88 @@
+/** Reading and writing window partials in the state bucket. */
+import { mergeAll, parseWindow, serializeWindow, type WindowAggregate } from '../../lib/aggregate/index.js';
+import type { InputSummary } from '../../lib/model.js';
+import { mapLimit } from './concurrency.js';
+import type { Log } from './logger.js';
+import { partialKey, windowPartialsPrefix } from './state-keys.js';
+import type { S3StateStore } from './state-store.js';
+
+/** GETs in flight at once when reading a window's or a period's partials. */
+export const READ_CONCURRENCY = 8;
+
+/** Stores one partial per (source object, window); the same object always writes the same bytes. */
+export async function storePartials(
+  store: S3StateStore,
+  prefix: string,
+  sourceId: string,
+  windows: readonly WindowAggregate[],
+): Promise<string[]> {
+  return mapLimit(windows, READ_CONCURRENCY, async (w) => {
+    const key = partialKey(prefix, w.start, w.loadBalancer, sourceId);
+    await store.put(key, serializeWindow(w));
+    return key;
+  });
+}
+
+/** Reads and parses the given partial keys; unreadable partials are logged and left out. */
+export async function readPartials(store: S3StateStore, keys: readonly string[], log: Log): Promise<WindowAggregate[]> {
+  const parsed = await mapLimit(keys, READ_CONCURRENCY, async (key) => {
+    const stored = await store.get(key);
+    if (stored === null) return null;
+    try {
+      return parseWindow(stored.text);
+    } catch (error) {
+      log.warn('ignoring an unreadable partial', { partialKey: key, error: String(error) });
+      return null;
+    }
+  });
+  return parsed.filter((w): w is WindowAggregate => w !== null);
+}
+
+/**
+ * Every partial stored so far for (load balancer, window), merged. Null when none is stored. Partials
+ * written with another window length (WINDOW changed) are not mixed in.
+ */
+export async function mergedWindow(
+  store: S3StateStore,
+  prefix: string,
+  loadBalancer: string,
+  start: number,
+  windowMs: number,
+  log: Log,
+): Promise<{ window: WindowAggregate; partials: number } | null> {
+  const keys = await store.list(windowPartialsPrefix(prefix, start, loadBalancer));
+  if (keys.length === 0) return null;
+  const partials = (await readPartials(store, keys, log)).filter(
+    (w) => w.windowMs === windowMs && w.loadBalancer === loadBalancer && w.start === start,
+  );
+  const [merged] = mergeAll(partials);
+  return merged === undefined ? null : { window: merged, partials: partials.length };
+}
+
+/**
+ * How late a log object may land after its window ends. Load balancers deliver every 5 minutes and
+ * an object can land up to about 5 minutes after the interval it covers; two intervals of margin.
+ */
+export const LATENESS_MS = 10 * 60_000;
+
+/** A window is closed (no more data expected) once its end plus the lateness allowance has passed. */
+export function isClosed(start: number, windowMs: number, now: number): boolean {
+  return now >= start + windowMs + LATENESS_MS;
+}
+
+/** What one source object produced; also stored as the object's input record. */
+export interface InputRecord {
+  bucket: string;
+  key: string;
+  etag: string | null;
+  versionId: string | null;
+  objectId: string;
+  processedAt: string;
+  bytesIn: number;
+  bytesOut: number;
+  summary: InputSummary;
+  /** Window starts (ISO) per load balancer that this object fed. */
+  windows: { loadBalancer: string; start: string }[];
+  /** Permanent damage (corrupt or truncated gzip): recorded, not retried. */
+  failure: { code: string; message: string } | null;
+}
