@@ -1,0 +1,746 @@
+import { App, Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { propsFromContext } from '../../infra/context.js';
+import { nonOverlappingSuffixes } from '../../infra/delivery.js';
+import { LbwatchStack } from '../../infra/lbwatch-stack.js';
+import {
+  bareStack,
+  broadGrants,
+  cdkJsonContext,
+  functionsCodeDirectory,
+  getArn,
+  namedObjects,
+  objectsOf,
+  ref,
+  roleStatements,
+  rolesWithManagedPolicies,
+  type Synthesized,
+  sortedStatements,
+  synthesize,
+} from './support.js';
+
+const WEBHOOK_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:lbwatch/webhook-AbCdEf';
+
+// Four stacks cover the options; each synthesis stages the function bundles, so they are built once.
+let existing: Synthesized; // the common case: the load balancers' bucket exists
+let fresh: Synthesized; // `cdk synth` on a fresh clone: cdk.json defaults, log bucket created
+let everything: Synthesized; // every option set
+let secretByName: Synthesized;
+
+beforeAll(() => {
+  functionsCodeDirectory();
+  existing = synthesize({ logBucket: { bucketName: 'my-alb-logs' }, logPrefix: 'alb/' });
+  fresh = synthesize(propsFromContext((key) => cdkJsonContext[key]));
+  everything = synthesize({
+    logBucket: { create: true, expireAfterDays: 30 },
+    logPrefix: 'prod/',
+    logSuffixes: ['.log.gz'],
+    elbAccountIds: ['156460612806'],
+    statePrefix: 'state/',
+    stateRetentionDays: 40,
+    reportRetentionDays: 90,
+    reportSchedule: 'rate(1 hour)',
+    reportPeriod: '1h',
+    window: '1m',
+    rulesUri: 's3://team-config/lbwatch/rules.yaml',
+    alertEmail: 'oncall@example.com',
+    webhookSecret: { secretArn: WEBHOOK_SECRET_ARN },
+    tracing: true,
+    maxConcurrency: 3,
+    ingestBatchSize: 2,
+    maxReceiveCount: 3,
+    logRetentionDays: 7,
+    ingestMemorySizeMiB: 1769,
+    ingestTimeout: Duration.seconds(120),
+  });
+  secretByName = synthesize({
+    logBucket: { bucketName: 'my-alb-logs' },
+    webhookSecret: { secretName: 'lbwatch/hook' },
+  });
+}, 240_000);
+
+describe('S3 event notifications', () => {
+  it('announces new objects of the imported log bucket, one notification per suffix, below the log prefix only', () => {
+    // Prepare
+    const queueArn = getArn(existing.id(existing.stack.delivery.queue));
+
+    // Act
+    const notifications = existing.template.findResources('Custom::S3BucketNotifications');
+
+    // Assess
+    expect(Object.values(notifications).map((r) => r.Properties)).toEqual([
+      {
+        ServiceToken: expect.anything(),
+        BucketName: 'my-alb-logs',
+        // Imported: the handler merges with the bucket's existing notifications instead of replacing them.
+        Managed: false,
+        SkipDestinationValidation: false,
+        NotificationConfiguration: {
+          QueueConfigurations: [
+            {
+              Events: ['s3:ObjectCreated:*'],
+              Filter: {
+                Key: {
+                  FilterRules: [
+                    { Name: 'suffix', Value: '.log' },
+                    { Name: 'prefix', Value: 'alb/' },
+                  ],
+                },
+              },
+              QueueArn: queueArn,
+            },
+            {
+              Events: ['s3:ObjectCreated:*'],
+              Filter: {
+                Key: {
+                  FilterRules: [
+                    { Name: 'suffix', Value: '.log.gz' },
+                    { Name: 'prefix', Value: 'alb/' },
+                  ],
+                },
+              },
+              QueueArn: queueArn,
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('never watches the state bucket, whatever the log prefix (an empty prefix included)', () => {
+    for (const { template, stack, id } of [existing, fresh, everything]) {
+      // Act
+      const notifications = Object.values(template.findResources('Custom::S3BucketNotifications'));
+
+      // Assess
+      expect(notifications).toHaveLength(1);
+      const bucketName = JSON.stringify(notifications[0]?.Properties?.BucketName);
+      expect(bucketName).not.toContain(id(stack.state.bucket));
+      const rules = JSON.stringify(notifications[0]?.Properties?.NotificationConfiguration);
+      expect(rules).not.toContain(stack.state.prefix);
+    }
+  });
+
+  it('uses only suffix filters when the log prefix is empty (the created bucket of a fresh clone)', () => {
+    // Act
+    const [notification] = Object.values(fresh.template.findResources('Custom::S3BucketNotifications'));
+
+    // Assess
+    expect(notification?.Properties?.BucketName).toEqual(ref(fresh.id(fresh.stack.logBucket.bucket)));
+    expect(
+      notification?.Properties?.NotificationConfiguration.QueueConfigurations.map((q: { Filter: unknown }) => q.Filter),
+    ).toEqual([
+      { Key: { FilterRules: [{ Name: 'suffix', Value: '.log' }] } },
+      { Key: { FilterRules: [{ Name: 'suffix', Value: '.log.gz' }] } },
+    ]);
+  });
+
+  it('drops suffixes another suffix already covers (S3 rejects overlapping notifications)', () => {
+    expect(nonOverlappingSuffixes(['.log', '.log.gz', '.gz', '.log'])).toEqual(['.log', '.gz']);
+    expect(nonOverlappingSuffixes(['.log', '.log.gz'])).toEqual(['.log', '.log.gz']);
+  });
+});
+
+describe('queue, dead-letter queue and the ingest event source', () => {
+  it('redrives to the DLQ after 5 receives and keeps messages invisible for 6x the function timeout', () => {
+    // Prepare
+    const { template, stack, id } = existing;
+    const fn = template.toJSON().Resources[id(stack.ingest.function)].Properties;
+
+    // Assess
+    expect(fn.Timeout).toBe(300);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 6 * fn.Timeout,
+      RedrivePolicy: { deadLetterTargetArn: getArn(id(stack.delivery.deadLetterQueue)), maxReceiveCount: 5 },
+      SqsManagedSseEnabled: true,
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      RedrivePolicy: Match.absent(),
+    });
+  });
+
+  it('consumes the queue with partial batch responses, a small batch and bounded concurrency', () => {
+    const { template, stack, id } = existing;
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: getArn(id(stack.delivery.queue)),
+      FunctionName: ref(id(stack.ingest.function)),
+      BatchSize: 4,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 10 },
+    });
+  });
+
+  it('follows the options: timeout 120 s gives 720 s visibility, 3 receives, batch 2, concurrency 3', () => {
+    const { template, stack, id } = everything;
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 720,
+      RedrivePolicy: { deadLetterTargetArn: getArn(id(stack.delivery.deadLetterQueue)), maxReceiveCount: 3 },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 2,
+      ScalingConfig: { MaximumConcurrency: 3 },
+    });
+  });
+
+  it('lets only the log bucket send to the queue', () => {
+    const { template, stack, id } = existing;
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [ref(id(stack.delivery.queue))],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Allow',
+            Principal: { Service: 's3.amazonaws.com' },
+            Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+            Resource: getArn(id(stack.delivery.queue)),
+            Condition: { ArnLike: { 'aws:SourceArn': namedObjects('my-alb-logs') } },
+          },
+        ]),
+      },
+    });
+  });
+});
+
+describe('functions', () => {
+  it('run the bundles on Node 22, arm64, with source maps and the configuration of issue 5', () => {
+    // Prepare
+    const { template, stack, id } = existing;
+    const common = {
+      STATE_BUCKET: ref(id(stack.state.bucket)),
+      STATE_PREFIX: 'lbwatch/',
+      LOG_PREFIX: 'alb/',
+      LOG_SUFFIX: '.log,.log.gz',
+      ALERT_TOPIC_ARN: ref(id(stack.alerts.topic)),
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'lbwatch',
+    };
+
+    // Assess
+    for (const [fn, memory, timeout, variables] of [
+      [stack.ingest, 1024, 300, common],
+      [stack.report, 1024, 900, { ...common, REPORT_PERIOD: '1d' }],
+    ] as const) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: memory,
+        Timeout: timeout,
+        Role: getArn(id(fn.role)),
+        LoggingConfig: { LogGroup: ref(id(fn.logGroup)) },
+        TracingConfig: Match.absent(),
+        Environment: { Variables: variables },
+      });
+    }
+  });
+
+  it('pass every option through as environment, the webhook by secret ARN only', () => {
+    // Prepare
+    const { template, stack, id } = everything;
+
+    // Act
+    const variables = template.toJSON().Resources[id(stack.report.function)].Properties.Environment.Variables;
+
+    // Assess
+    expect(variables).toEqual({
+      STATE_BUCKET: ref(id(stack.state.bucket)),
+      STATE_PREFIX: 'state/',
+      LOG_PREFIX: 'prod/',
+      LOG_SUFFIX: '.log.gz',
+      RULES_URI: 's3://team-config/lbwatch/rules.yaml',
+      WINDOW: '1m',
+      ALERT_TOPIC_ARN: ref(id(stack.alerts.topic)),
+      ALERT_WEBHOOK_SECRET_ARN: WEBHOOK_SECRET_ARN,
+      REPORT_PERIOD: '1h',
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'lbwatch',
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 1769,
+      Timeout: 120,
+      TracingConfig: { Mode: 'Active' },
+    });
+  });
+
+  it('log to their own log groups with the configured retention', () => {
+    existing.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 2);
+    everything.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 7 }, 2);
+  });
+});
+
+describe('IAM: exact statements', () => {
+  it('ingest reads the log prefix, reads/writes only its state folders, publishes only to the topic', () => {
+    // Prepare
+    const { template, stack, id } = existing;
+    const state = id(stack.state.bucket);
+
+    // Act
+    const statements = roleStatements(template, id(stack.ingest.role));
+
+    // Assess
+    expect(sortedStatements(statements)).toEqual(
+      sortedStatements([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: getArn(id(stack.ingest.logGroup)),
+        },
+        { Sid: 'ReadAccessLogs', Effect: 'Allow', Action: 's3:GetObject', Resource: namedObjects('my-alb-logs/alb/*') },
+        {
+          Sid: 'ReadWriteWindowsAndClaims',
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:PutObject'],
+          Resource: [objectsOf(state, 'lbwatch/partials/*'), objectsOf(state, 'lbwatch/alerts/*')],
+        },
+        {
+          Sid: 'WriteInputRecords',
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: objectsOf(state, 'lbwatch/inputs/*'),
+        },
+        {
+          Sid: 'ReleaseAlertClaims',
+          Effect: 'Allow',
+          Action: 's3:DeleteObject',
+          Resource: objectsOf(state, 'lbwatch/alerts/*'),
+        },
+        { Sid: 'ListState', Effect: 'Allow', Action: 's3:ListBucket', Resource: getArn(state) },
+        { Sid: 'PublishAlerts', Effect: 'Allow', Action: 'sns:Publish', Resource: ref(id(stack.alerts.topic)) },
+        {
+          Effect: 'Allow',
+          Action: [
+            'sqs:ReceiveMessage',
+            'sqs:ChangeMessageVisibility',
+            'sqs:GetQueueUrl',
+            'sqs:DeleteMessage',
+            'sqs:GetQueueAttributes',
+          ],
+          Resource: getArn(id(stack.delivery.queue)),
+        },
+      ]),
+    );
+  });
+
+  it('report reads partials and input records, reads/writes reports, publishes only to the topic', () => {
+    // Prepare
+    const { template, stack, id } = existing;
+    const state = id(stack.state.bucket);
+
+    // Act
+    const statements = roleStatements(template, id(stack.report.role));
+
+    // Assess
+    expect(sortedStatements(statements)).toEqual(
+      sortedStatements([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: getArn(id(stack.report.logGroup)),
+        },
+        {
+          Sid: 'ReadWindowsAndInputs',
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: [objectsOf(state, 'lbwatch/partials/*'), objectsOf(state, 'lbwatch/inputs/*')],
+        },
+        {
+          Sid: 'ReadWriteReports',
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:PutObject'],
+          Resource: objectsOf(state, 'lbwatch/reports/*'),
+        },
+        { Sid: 'ListState', Effect: 'Allow', Action: 's3:ListBucket', Resource: getArn(state) },
+        { Sid: 'PublishAlerts', Effect: 'Allow', Action: 'sns:Publish', Resource: ref(id(stack.alerts.topic)) },
+      ]),
+    );
+  });
+
+  it('with every option: the rules object, exactly the webhook secret, X-Ray; state folders follow the prefix', () => {
+    // Prepare
+    const { template, stack, id } = everything;
+    const state = id(stack.state.bucket);
+    const logs = id(stack.logBucket.bucket);
+    const extra = [
+      {
+        Sid: 'ReadRules',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: namedObjects('team-config/lbwatch/rules.yaml'),
+      },
+      {
+        Sid: 'ReadWebhookSecret',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: WEBHOOK_SECRET_ARN,
+      },
+      { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+    ] as const;
+
+    // Act
+    const ingest = roleStatements(template, id(stack.ingest.role));
+    const report = roleStatements(template, id(stack.report.role));
+
+    // Assess
+    for (const statements of [ingest, report]) {
+      for (const statement of extra) expect(statements).toContainEqual(statement);
+    }
+    expect(ingest).toContainEqual({
+      Sid: 'ReadAccessLogs',
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: objectsOf(logs, 'prod/*'),
+    });
+    expect(ingest).toContainEqual({
+      Sid: 'ReleaseAlertClaims',
+      Effect: 'Allow',
+      Action: 's3:DeleteObject',
+      Resource: objectsOf(state, 'state/alerts/*'),
+    });
+    expect(report).toContainEqual({
+      Sid: 'ReadWriteReports',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject'],
+      Resource: objectsOf(state, 'state/reports/*'),
+    });
+    expect(ingest).toHaveLength(11);
+    expect(report).toHaveLength(8);
+  });
+
+  it('a secret given by name is granted by its name and the 6-character suffix pattern, nothing wider', () => {
+    // Prepare
+    const { template, stack, id } = secretByName;
+
+    // Act
+    const statements = roleStatements(template, id(stack.ingest.role));
+
+    // Assess
+    expect(statements).toContainEqual({
+      Sid: 'ReadWebhookSecret',
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':secretsmanager:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':secret:lbwatch/hook-??????',
+          ],
+        ],
+      },
+    });
+  });
+
+  it('no policy of any variant grants a wildcard action or Resource * for data access', () => {
+    for (const { template } of [existing, fresh, everything, secretByName]) {
+      expect(broadGrants(template)).toEqual([]);
+    }
+  });
+
+  it('the broad-grant check itself flags s3:*, sns:* and Resource *', () => {
+    // Prepare
+    const stack = bareStack();
+    const role = new Role(stack, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:*'], resources: ['arn:aws:s3:::b/*'] }));
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:*'], resources: ['*'] }));
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+
+    // Act
+    const found = broadGrants(Template.fromStack(stack));
+
+    // Assess
+    expect(found).toHaveLength(4);
+    expect(found.join('\n')).toMatch(/wildcard action s3:\*[\s\S]*wildcard action sns:\*/);
+    expect(found.filter((f) => f.includes('Resource *'))).toHaveLength(2);
+  });
+
+  it('only the CDK notifications handler role carries a managed policy (basic Lambda logging)', () => {
+    for (const { template } of [existing, fresh]) {
+      expect(rolesWithManagedPolicies(template)).toEqual([
+        expect.stringMatching(/^BucketNotificationsHandler050a0587b7544547bf325f094a3db834Role/),
+      ]);
+    }
+  });
+
+  it('the notifications handler may change the notifications of the log bucket only', () => {
+    existing.template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          { Effect: 'Allow', Action: 's3:PutBucketNotification', Resource: namedObjects('my-alb-logs') },
+          { Effect: 'Allow', Action: 's3:GetBucketNotification', Resource: namedObjects('my-alb-logs') },
+        ],
+      },
+    });
+  });
+
+  it('the template contains no arn:aws: literal (ARNs use the stack partition)', () => {
+    for (const { template } of [existing, fresh, secretByName]) {
+      expect(JSON.stringify(template.toJSON())).not.toContain('arn:aws:');
+    }
+  });
+});
+
+describe('buckets', () => {
+  it('state bucket: SSE-S3, all public access blocked, TLS only, retained, lifecycle per folder', () => {
+    // Prepare
+    const { template, stack, id } = existing;
+    const state = id(stack.state.bucket);
+
+    // Assess
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LifecycleConfiguration: {
+          Rules: [
+            { Id: 'expire-partials', Prefix: 'lbwatch/partials/', ExpirationInDays: 35, Status: 'Enabled' },
+            { Id: 'expire-inputs', Prefix: 'lbwatch/inputs/', ExpirationInDays: 35, Status: 'Enabled' },
+            { Id: 'expire-alerts', Prefix: 'lbwatch/alerts/', ExpirationInDays: 35, Status: 'Enabled' },
+            { Id: 'expire-reports', Prefix: 'lbwatch/reports/', ExpirationInDays: 400, Status: 'Enabled' },
+            {
+              Id: 'abort-incomplete-uploads',
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+              Status: 'Enabled',
+            },
+          ],
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: ref(state),
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Resource: [getArn(state), objectsOf(state, '*')],
+          },
+        ],
+      },
+    });
+    // Imported log bucket: nothing of it is created or changed but its notifications.
+    template.resourceCountIs('AWS::S3::Bucket', 1);
+  });
+
+  it('state lifecycle follows the options', () => {
+    everything.template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          { Id: 'expire-partials', Prefix: 'state/partials/', ExpirationInDays: 40, Status: 'Enabled' },
+          { Id: 'expire-reports', Prefix: 'state/reports/', ExpirationInDays: 90, Status: 'Enabled' },
+        ]),
+      },
+    });
+  });
+
+  it('created log bucket: SSE-S3 (what ELB supports), private, retained, old logs expire, ELB may write its keys', () => {
+    // Prepare
+    const { template, stack, id } = fresh;
+    const logs = id(stack.logBucket.bucket);
+
+    // Assess
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              Id: 'expire-access-logs',
+              ExpirationInDays: 90,
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+              Status: 'Enabled',
+            },
+          ],
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: ref(logs),
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Resource: [getArn(logs), objectsOf(logs, '*')],
+          },
+          {
+            Sid: 'ElbLogDelivery',
+            Effect: 'Allow',
+            Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' },
+            Action: 's3:PutObject',
+            Resource: { 'Fn::Join': ['', [getArn(logs), '/AWSLogs/', { Ref: 'AWS::AccountId' }, '/*']] },
+          },
+        ],
+      },
+    });
+  });
+
+  it('created log bucket with legacy ELB account ids: those accounts may write below the prefix too', () => {
+    // Prepare
+    const { template, stack, id } = everything;
+    const logs = id(stack.logBucket.bucket);
+    const deliveryKeys = { 'Fn::Join': ['', [getArn(logs), '/prod/AWSLogs/', { Ref: 'AWS::AccountId' }, '/*']] };
+
+    // Assess
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: ref(logs),
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'ElbLogDeliveryLegacyRegions',
+            Effect: 'Allow',
+            Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::156460612806:root']] } },
+            Action: 's3:PutObject',
+            Resource: deliveryKeys,
+          },
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ Id: 'expire-access-logs', ExpirationInDays: 30 })] },
+    });
+  });
+});
+
+describe('alerts, schedule and alarms', () => {
+  it('the topic is TLS-only; an email subscription only when asked for', () => {
+    existing.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ],
+      },
+    });
+    existing.template.resourceCountIs('AWS::SNS::Subscription', 0);
+    everything.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+      TopicArn: ref(everything.id(everything.stack.alerts.topic)),
+    });
+  });
+
+  it('runs the report daily at 00:05 UTC by default, or on the configured schedule, with retries', () => {
+    for (const [{ template, stack, id }, expression] of [
+      [existing, 'cron(5 0 * * ? *)'],
+      [fresh, 'cron(5 0 * * ? *)'],
+      [everything, 'rate(1 hour)'],
+    ] as const) {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: expression,
+        State: 'ENABLED',
+        Targets: [
+          {
+            Arn: getArn(id(stack.report.function)),
+            Id: Match.anyValue(),
+            RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+          },
+        ],
+      });
+    }
+  });
+
+  it('alarms on DLQ depth, queue age, and errors and throttles of both functions, to the alert topic', () => {
+    // Prepare
+    const { template, stack, id } = existing;
+    const topic = ref(id(stack.alerts.topic));
+    const queueDimension = (queue: string) => [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }];
+    const functionDimension = (fn: string) => [{ Name: 'FunctionName', Value: ref(fn) }];
+    const expected = [
+      [
+        'AWS/SQS',
+        'ApproximateNumberOfMessagesVisible',
+        'Maximum',
+        0,
+        queueDimension(id(stack.delivery.deadLetterQueue)),
+      ],
+      ['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'Maximum', 900, queueDimension(id(stack.delivery.queue))],
+      ['AWS/Lambda', 'Errors', 'Sum', 0, functionDimension(id(stack.ingest.function))],
+      ['AWS/Lambda', 'Throttles', 'Sum', 0, functionDimension(id(stack.ingest.function))],
+      ['AWS/Lambda', 'Errors', 'Sum', 0, functionDimension(id(stack.report.function))],
+      ['AWS/Lambda', 'Throttles', 'Sum', 0, functionDimension(id(stack.report.function))],
+    ] as const;
+
+    // Assess
+    template.resourceCountIs('AWS::CloudWatch::Alarm', expected.length);
+    for (const [namespace, metric, statistic, threshold, dimensions] of expected) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: namespace,
+        MetricName: metric,
+        Statistic: statistic,
+        Dimensions: dimensions,
+        Period: 300,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: threshold,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topic],
+      });
+    }
+  });
+});
+
+describe('validation', () => {
+  const base = { logBucket: { bucketName: 'my-alb-logs' } } as const;
+  const build = (props: Partial<ConstructorParameters<typeof LbwatchStack>[2]>) => () =>
+    synthesizeOnly({ ...base, ...props });
+
+  it.each([
+    [{ logPrefix: 'alb' }, /logPrefix must be '' or end with '\/'/],
+    [{ statePrefix: '' }, /statePrefix must end with '\/'/],
+    [{ logRetentionDays: 31 }, /logRetentionDays must be one of 1, 3, 5, 7, 14, 30,/],
+    [{ reportSchedule: 'daily' }, /reportSchedule must be cron\(\.\.\.\) or rate\(\.\.\.\)/],
+    [{ rulesUri: 'https://example.com/rules.yaml' }, /rulesUri must be s3:\/\/bucket\/key/],
+    [{ rules: '{not json' }, /rules must be JSON/],
+    [{ rules: JSON.stringify({ rules: 'x'.repeat(3100) }) }, /too long for a Lambda environment/],
+    [{ elbAccountIds: ['12345'] }, /"12345" is not a 12-digit account id/],
+  ])('rejects %j', (props, message) => {
+    expect(build(props)).toThrow(message);
+  });
+
+  it('names a missing function bundle and the command that builds it', () => {
+    expect(() => synthesizeOnly({ ...base }, '/nonexistent/functions')).toThrow(
+      /ingest\/index\.mjs is missing; run `npm run build`/,
+    );
+  });
+});
+
+/** Constructs the stack without template assertions (validation runs in the constructor). */
+function synthesizeOnly(
+  props: ConstructorParameters<typeof LbwatchStack>[2],
+  codeDirectory = functionsCodeDirectory(),
+) {
+  return new LbwatchStack(new App(), 'Validation', { ...props, functionsCodeDirectory: codeDirectory });
+}
