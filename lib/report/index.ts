@@ -1,0 +1,49 @@
+/**
+ * Summary reports: one model (`buildReportModel`) rendered as a self-contained HTML page, Markdown or JSON.
+ * Pure: the CLI and the scheduled report function both pass an `AnalysisResult` and write the string wherever
+ * they need it.
+ */
+import { renderHtml } from './html.js';
+import { renderMarkdown } from './markdown.js';
+import { buildReportModel, type ReportInput } from './model.js';
+
+export { cleanText, escapeHtml, htmlText, markdownCode, markdownText } from './escape.js';
+export { renderHtml } from './html.js';
+export { renderMarkdown } from './markdown.js';
+export type {
+  CodeFigure,
+  Headline,
+  Incident,
+  InputsFigure,
+  LoadBalancerSection,
+  MemberFigure,
+  ReportInput,
+  ReportModel,
+  RuleSummary,
+  Section,
+  Series,
+} from './model.js';
+export { buildReportModel, MAX_CHART_BUCKETS, mergeIncidents, REPORT_SCHEMA } from './model.js';
+
+export type ReportFormat = 'html' | 'md' | 'json';
+
+/** The report formats, for argument validation. */
+export const REPORT_FORMATS: readonly ReportFormat[] = ['html', 'md', 'json'];
+
+/**
+ * Renders a report for one period. `json` is the model itself (see `ReportModel`), pretty-printed and stable.
+ *
+ * @example
+ * const html = renderReport({ generatedAt, period: { from, to }, windowMs: 300_000, analysis, rules }, 'html');
+ */
+export function renderReport(input: ReportInput, format: ReportFormat): string {
+  const model = buildReportModel(input);
+  switch (format) {
+    case 'html':
+      return renderHtml(model);
+    case 'md':
+      return renderMarkdown(model);
+    case 'json':
+      return `${JSON.stringify(model, null, 2)}\n`;
+  }
+}

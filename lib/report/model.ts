@@ -1,0 +1,568 @@
+/**
+ * The report model: every figure a summary report shows, computed once from an `AnalysisResult` so the HTML,
+ * Markdown and JSON renderings cannot disagree with each other or with `lbwatch analyze --json`.
+ */
+import type { Alert, AnalysisResult, CauseResult, InputSummary, Severity, WindowSummary } from '../model.js';
+
+/** A threshold rule as the report shows it (the rules module's RuleSet maps onto this). */
+export interface RuleSummary {
+  id: string;
+  codes: (number | string)[];
+  source: 'any' | 'lb' | 'backend';
+  rate?: number;
+  count?: number;
+  minRequests: number;
+  severity: Severity;
+}
+
+/** What a report is rendered from: the analysis of one period plus the context to print beside it. */
+export interface ReportInput {
+  /** Page title; defaults to "lbwatch report". */
+  title?: string;
+  /** ISO 8601 UTC time the report was produced. */
+  generatedAt: string;
+  /** The reporting period, ISO 8601 UTC, `from` inclusive and `to` exclusive. Windows outside it are left out. */
+  period: { from: string; to: string };
+  /** The aggregation window length the analysis used. */
+  windowMs: number;
+  analysis: AnalysisResult;
+  rules: RuleSummary[];
+}
+
+/** Version tag of the JSON model; bumped on any incompatible change. */
+export const REPORT_SCHEMA = 'lbwatch.report/1';
+
+/** Charts never draw more than this many time buckets: longer periods merge neighbouring windows. */
+export const MAX_CHART_BUCKETS = 400;
+/** How many codes, members and incidents each section lists. */
+export const TOP_CODES = 8;
+export const TOP_MEMBERS = 10;
+export const TOP_CAUSES = 4;
+/** Failed inputs listed by name (the totals always count all of them). */
+export const MAX_FAILED_INPUTS = 50;
+
+export interface Headline {
+  requests: number;
+  /** Windows with data (per load balancer, so the overall figure sums them). */
+  windows: number;
+  errors: { total: number; '4xx': number; '5xx': number };
+  /** Errors / requests, or null when there were no requests. */
+  errorRate: { total: number | null; '4xx': number | null; '5xx': number | null };
+  /** Errors (status >= 400) the load balancer generated itself, and those the backends returned. */
+  lbGenerated: number;
+  backendGenerated: number;
+  alerts: { total: number; critical: number; warning: number; info: number };
+  incidents: number;
+}
+
+/**
+ * Requests and errors per time bucket, columnar. Bucket `i` starts at `start + i * bucketMs`; `bucketMs` is the
+ * window length unless the period has more than MAX_CHART_BUCKETS windows.
+ */
+export interface Series {
+  start: string;
+  bucketMs: number;
+  requests: number[];
+  '4xx': number[];
+  '5xx': number[];
+  /** Alerts that fired in windows inside the bucket. */
+  alerts: number[];
+}
+
+export interface CodeFigure {
+  loadBalancer: string;
+  code: number;
+  count: number;
+  lbGenerated: number;
+  /** Alerts of this load balancer whose matched codes include this one. */
+  alerts: number;
+  /** Most likely first; from the analysis's per-code summary, else merged from the alerts for that code. */
+  causes: CauseResult[];
+}
+
+export interface MemberFigure {
+  member: string;
+  /** Set in the overall section, where members of different load balancers are ranked together. */
+  loadBalancer?: string;
+  requests: number;
+  errors: { total: number; '4xx': number; '5xx': number };
+}
+
+export interface Incident {
+  loadBalancer: string;
+  rule: string;
+  severity: Severity;
+  /** Start of the first and end of the last of its consecutive alerting windows. */
+  start: string;
+  end: string;
+  windows: number;
+  /** Sums over its windows. */
+  requests: number;
+  matched: number;
+  statusCodes: Record<string, number>;
+  /** The window with the highest rate (the earliest of equals). */
+  peak: { start: string; end: string; rate: number; matched: number; requests: number };
+  /** Scores summed over its windows, most likely first; each evidence sentence is the one from its strongest window. */
+  causes: CauseResult[];
+}
+
+export interface Section {
+  headline: Headline;
+  series: Series;
+  codes: CodeFigure[];
+  members: MemberFigure[];
+  incidents: Incident[];
+}
+
+export interface LoadBalancerSection extends Section {
+  name: string;
+  format: string | null;
+}
+
+export interface InputsFigure {
+  total: number;
+  failed: number;
+  lines: number;
+  records: number;
+  rejected: number;
+  rejectsByReason: Record<string, number>;
+  formats: Record<string, number>;
+  /** The first MAX_FAILED_INPUTS inputs that could not be read to the end. */
+  failures: { path: string; error: string }[];
+}
+
+export interface ReportModel {
+  schema: typeof REPORT_SCHEMA;
+  title: string;
+  generatedAt: string;
+  period: { from: string; to: string };
+  windowMs: number;
+  /** True when the period holds no window at all: renderers show "no data for this period". */
+  empty: boolean;
+  overall: Section;
+  /** Most alerts first, then most errors, then by name. */
+  loadBalancers: LoadBalancerSection[];
+  inputs: InputsFigure;
+  rules: RuleSummary[];
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+
+function statusClass(code: string): '4xx' | '5xx' | null {
+  const n = Number(code);
+  if (!Number.isInteger(n)) return null;
+  if (n >= 400 && n <= 499) return '4xx';
+  if (n >= 500 && n <= 599) return '5xx';
+  return null;
+}
+
+const rate = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
+
+function addCounts(target: Record<string, number>, source: Record<string, number>): void {
+  for (const [key, value] of Object.entries(source)) target[key] = (target[key] ?? 0) + value;
+}
+
+function headlineOf(windows: readonly WindowSummary[], alerts: readonly Alert[], incidents: number): Headline {
+  const errors = { total: 0, '4xx': 0, '5xx': 0 };
+  let requests = 0;
+  let lbGenerated = 0;
+  for (const w of windows) {
+    requests += w.requests;
+    for (const [code, n] of Object.entries(w.statusCodes)) {
+      const cls = statusClass(code);
+      if (cls === null) continue;
+      errors[cls] += n;
+      errors.total += n;
+    }
+    for (const [code, n] of Object.entries(w.lbGenerated)) if (statusClass(code) !== null) lbGenerated += n;
+  }
+  const bySeverity = { critical: 0, warning: 0, info: 0 };
+  for (const a of alerts) bySeverity[a.severity] += 1;
+  return {
+    requests,
+    windows: windows.length,
+    errors,
+    errorRate: {
+      total: rate(errors.total, requests),
+      '4xx': rate(errors['4xx'], requests),
+      '5xx': rate(errors['5xx'], requests),
+    },
+    lbGenerated,
+    backendGenerated: errors.total - lbGenerated,
+    alerts: { total: alerts.length, ...bySeverity },
+    incidents,
+  };
+}
+
+interface Grid {
+  startMs: number;
+  bucketMs: number;
+  buckets: number;
+}
+
+function gridOf(fromMs: number, toMs: number, windowMs: number): Grid {
+  const first = Math.floor(fromMs / windowMs) * windowMs;
+  const windows = Math.max(1, Math.ceil((toMs - first) / windowMs));
+  const factor = Math.ceil(windows / MAX_CHART_BUCKETS);
+  const bucketMs = windowMs * factor;
+  const startMs = Math.floor(first / bucketMs) * bucketMs;
+  return { startMs, bucketMs, buckets: Math.max(1, Math.ceil((toMs - startMs) / bucketMs)) };
+}
+
+function seriesOf(grid: Grid, windows: readonly WindowSummary[], alerts: readonly Alert[]): Series {
+  const zeros = (): number[] => new Array<number>(grid.buckets).fill(0);
+  const series: Series = {
+    start: iso(grid.startMs),
+    bucketMs: grid.bucketMs,
+    requests: zeros(),
+    '4xx': zeros(),
+    '5xx': zeros(),
+    alerts: zeros(),
+  };
+  const index = (time: string): number => {
+    const i = Math.floor((Date.parse(time) - grid.startMs) / grid.bucketMs);
+    return Math.min(grid.buckets - 1, Math.max(0, i));
+  };
+  for (const w of windows) {
+    const i = index(w.start);
+    series.requests[i] = (series.requests[i] ?? 0) + w.requests;
+    for (const [code, n] of Object.entries(w.statusCodes)) {
+      const cls = statusClass(code);
+      if (cls !== null) series[cls][i] = (series[cls][i] ?? 0) + n;
+    }
+  }
+  for (const a of alerts) {
+    const i = index(a.windowStart);
+    series.alerts[i] = (series.alerts[i] ?? 0) + 1;
+  }
+  return series;
+}
+
+/** Keeps, per cause id, the summed score and the evidence of its strongest occurrence; most likely first. */
+function mergeCauses(lists: readonly (readonly CauseResult[])[]): CauseResult[] {
+  const merged = new Map<string, { cause: CauseResult; total: number; best: number; order: number }>();
+  for (const list of lists) {
+    for (const cause of list) {
+      const seen = merged.get(cause.id);
+      if (seen === undefined) {
+        merged.set(cause.id, { cause, total: cause.score, best: cause.score, order: merged.size });
+      } else {
+        seen.total += cause.score;
+        if (cause.score > seen.best || (seen.cause.evidence === '' && cause.evidence !== '')) {
+          seen.best = Math.max(seen.best, cause.score);
+          seen.cause = cause;
+        }
+      }
+    }
+  }
+  return [...merged.values()]
+    .sort((a, b) => b.total - a.total || a.order - b.order)
+    .map(({ cause, total }) => ({ ...cause, score: total }));
+}
+
+/** Codes that made a rule fire come first (that is what the reader is looking for), then the most frequent. */
+function byAlertsThenCount(
+  a: { alerts: number; count: number; code: number; loadBalancer?: string },
+  b: { alerts: number; count: number; code: number; loadBalancer?: string },
+): number {
+  return (
+    Number(b.alerts > 0) - Number(a.alerts > 0) ||
+    b.count - a.count ||
+    a.code - b.code ||
+    (a.loadBalancer ?? '').localeCompare(b.loadBalancer ?? '')
+  );
+}
+
+function codesOf(
+  loadBalancer: string,
+  windows: readonly WindowSummary[],
+  alerts: readonly Alert[],
+  analysis: AnalysisResult,
+): CodeFigure[] {
+  const counts: Record<string, number> = {};
+  const lb: Record<string, number> = {};
+  for (const w of windows) {
+    addCounts(counts, w.statusCodes);
+    addCounts(lb, w.lbGenerated);
+  }
+  const alertsFor = (code: string): number => alerts.filter((a) => (a.statusCodes[code] ?? 0) > 0).length;
+  return Object.entries(counts)
+    .filter(([code, n]) => statusClass(code) !== null && n > 0)
+    .map(([code, count]) => ({ code: Number(code), count, alerts: alertsFor(code) }))
+    .sort(byAlertsThenCount)
+    .slice(0, TOP_CODES)
+    .map(({ code, count, alerts: alertCount }) => {
+      const summary = analysis.codes?.find((c) => c.loadBalancer === loadBalancer && c.code === code);
+      const causes =
+        summary !== undefined && summary.causes.length > 0
+          ? summary.causes
+          : mergeCauses(alerts.map((a) => a.causes.filter((c) => c.code === code)));
+      return {
+        loadBalancer,
+        code,
+        count,
+        lbGenerated: lb[String(code)] ?? 0,
+        alerts: alertCount,
+        causes: causes.slice(0, TOP_CAUSES),
+      };
+    });
+}
+
+interface MemberTotals {
+  member: string;
+  loadBalancer: string;
+  requests: number;
+  errors: { total: number; '4xx': number; '5xx': number };
+}
+
+function memberTotals(loadBalancer: string, windows: readonly WindowSummary[]): MemberTotals[] {
+  const byMember = new Map<string, MemberTotals>();
+  for (const w of windows) {
+    for (const m of w.members ?? []) {
+      let t = byMember.get(m.member);
+      if (t === undefined) {
+        t = { member: m.member, loadBalancer, requests: 0, errors: { total: 0, '4xx': 0, '5xx': 0 } };
+        byMember.set(m.member, t);
+      }
+      t.requests += m.requests;
+      for (const [code, n] of Object.entries(m.errors)) {
+        const cls = statusClass(code);
+        if (cls === null) continue;
+        t.errors[cls] += n;
+        t.errors.total += n;
+      }
+    }
+  }
+  return [...byMember.values()];
+}
+
+const OTHER_MEMBER = '(other)';
+
+function rankMembers(members: MemberTotals[], withLoadBalancer: boolean): MemberFigure[] {
+  return members
+    .filter((m) => m.errors.total > 0)
+    .sort(
+      (a, b) =>
+        Number(a.member === OTHER_MEMBER) - Number(b.member === OTHER_MEMBER) ||
+        b.errors.total - a.errors.total ||
+        b.requests - a.requests ||
+        a.loadBalancer.localeCompare(b.loadBalancer) ||
+        a.member.localeCompare(b.member),
+    )
+    .slice(0, TOP_MEMBERS)
+    .map((m) => ({
+      member: m.member,
+      ...(withLoadBalancer ? { loadBalancer: m.loadBalancer } : {}),
+      requests: m.requests,
+      errors: m.errors,
+    }));
+}
+
+/**
+ * Merges consecutive alerting windows of the same load balancer and rule into incidents: an on-call engineer
+ * thinks in "the 502s from 10:05 to 10:40", not in seven separate five-minute alerts.
+ */
+export function mergeIncidents(alerts: readonly Alert[]): Incident[] {
+  const groups = new Map<string, Alert[]>();
+  for (const a of alerts) {
+    const key = JSON.stringify([a.loadBalancer, a.rule]);
+    const list = groups.get(key);
+    if (list === undefined) groups.set(key, [a]);
+    else list.push(a);
+  }
+  const incidents: Incident[] = [];
+  for (const list of groups.values()) {
+    const sorted = [...list].sort((a, b) => Date.parse(a.windowStart) - Date.parse(b.windowStart));
+    let run: Alert[] = [];
+    const flush = (): void => {
+      if (run.length > 0) incidents.push(incidentOf(run));
+      run = [];
+    };
+    for (const a of sorted) {
+      const last = run[run.length - 1];
+      if (last !== undefined && Date.parse(last.windowEnd) !== Date.parse(a.windowStart)) flush();
+      run.push(a);
+    }
+    flush();
+  }
+  return incidents.sort(
+    (a, b) =>
+      Date.parse(a.start) - Date.parse(b.start) ||
+      a.loadBalancer.localeCompare(b.loadBalancer) ||
+      a.rule.localeCompare(b.rule),
+  );
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
+
+function incidentOf(run: readonly Alert[]): Incident {
+  const first = run[0]!;
+  const last = run[run.length - 1]!;
+  let peak = first;
+  const statusCodes: Record<string, number> = {};
+  let requests = 0;
+  let matched = 0;
+  let severity = first.severity;
+  for (const a of run) {
+    if (a.rate > peak.rate) peak = a;
+    requests += a.requests;
+    matched += a.matched;
+    addCounts(statusCodes, a.statusCodes);
+    if (SEVERITY_RANK[a.severity] < SEVERITY_RANK[severity]) severity = a.severity;
+  }
+  return {
+    loadBalancer: first.loadBalancer,
+    rule: first.rule,
+    severity,
+    start: first.windowStart,
+    end: last.windowEnd,
+    windows: run.length,
+    requests,
+    matched,
+    statusCodes,
+    peak: {
+      start: peak.windowStart,
+      end: peak.windowEnd,
+      rate: peak.rate,
+      matched: peak.matched,
+      requests: peak.requests,
+    },
+    causes: mergeCauses(run.map((a) => a.causes)).slice(0, TOP_CAUSES),
+  };
+}
+
+function inputsOf(inputs: readonly InputSummary[]): InputsFigure {
+  const figure: InputsFigure = {
+    total: inputs.length,
+    failed: 0,
+    lines: 0,
+    records: 0,
+    rejected: 0,
+    rejectsByReason: {},
+    formats: {},
+    failures: [],
+  };
+  for (const input of inputs) {
+    figure.lines += input.lines;
+    figure.records += input.records;
+    figure.rejected += input.rejected;
+    addCounts(figure.rejectsByReason, input.rejects);
+    const format = input.format ?? 'unknown';
+    figure.formats[format] = (figure.formats[format] ?? 0) + 1;
+    if (input.error !== null) {
+      figure.failed += 1;
+      if (figure.failures.length < MAX_FAILED_INPUTS) figure.failures.push({ path: input.path, error: input.error });
+    }
+  }
+  return figure;
+}
+
+function sectionOf(
+  grid: Grid,
+  loadBalancer: string | null,
+  windows: readonly WindowSummary[],
+  alerts: readonly Alert[],
+  analysis: AnalysisResult,
+): Section {
+  const incidents = mergeIncidents(alerts);
+  let codes: CodeFigure[];
+  let members: MemberFigure[];
+  if (loadBalancer !== null) {
+    codes = codesOf(loadBalancer, windows, alerts, analysis);
+    members = rankMembers(memberTotals(loadBalancer, windows), false);
+  } else {
+    // Overall: codes and members stay tied to their load balancer ("502 on shop-prod"), ranked together.
+    const names = [...new Set(windows.map((w) => w.loadBalancer))];
+    codes = names
+      .flatMap((name) =>
+        codesOf(
+          name,
+          windows.filter((w) => w.loadBalancer === name),
+          alerts.filter((a) => a.loadBalancer === name),
+          analysis,
+        ),
+      )
+      .sort(byAlertsThenCount)
+      .slice(0, TOP_CODES);
+    members = rankMembers(
+      names.flatMap((name) =>
+        memberTotals(
+          name,
+          windows.filter((w) => w.loadBalancer === name),
+        ),
+      ),
+      true,
+    );
+  }
+  return {
+    headline: headlineOf(windows, alerts, incidents.length),
+    series: seriesOf(grid, windows, alerts),
+    codes,
+    members,
+    incidents,
+  };
+}
+
+/**
+ * Computes every figure of a summary report, overall and per load balancer, from one analysis.
+ *
+ * Counts come from the analysis's windows (exactly what `lbwatch analyze --json` prints), restricted to the
+ * period; causes come from its per-code summaries, else from its alerts. The result is plain JSON, stable in
+ * key and array order, and is what `renderReport(input, 'json')` prints.
+ *
+ * @example
+ * const model = buildReportModel({ generatedAt, period: { from, to }, windowMs: 300_000, analysis, rules });
+ * model.overall.headline.errorRate['5xx']; // 0.012
+ */
+export function buildReportModel(input: ReportInput): ReportModel {
+  const { analysis } = input;
+  const windowMs = Number.isFinite(input.windowMs) && input.windowMs > 0 ? input.windowMs : 300_000;
+  let fromMs = Date.parse(input.period.from);
+  let toMs = Date.parse(input.period.to);
+  const inPeriod = (start: string): boolean => {
+    const t = Date.parse(start);
+    return (Number.isNaN(fromMs) || t >= fromMs) && (Number.isNaN(toMs) || t < toMs);
+  };
+  const windows = analysis.windows.filter((w) => inPeriod(w.start));
+  const alerts = analysis.alerts.filter((a) => inPeriod(a.windowStart));
+  // An unparseable bound falls back to the data so a report still renders.
+  if (Number.isNaN(fromMs)) fromMs = Math.min(...windows.map((w) => Date.parse(w.start)), Date.now());
+  if (Number.isNaN(toMs)) toMs = Math.max(...windows.map((w) => Date.parse(w.end)), fromMs + windowMs);
+  const grid = gridOf(fromMs, Math.max(toMs, fromMs + 1), windowMs);
+
+  const names = [...new Set([...windows.map((w) => w.loadBalancer), ...alerts.map((a) => a.loadBalancer)])];
+  const loadBalancers: LoadBalancerSection[] = names
+    .map((name) => {
+      const own = windows.filter((w) => w.loadBalancer === name);
+      return {
+        name,
+        format: own.find((w) => w.format !== undefined)?.format ?? null,
+        ...sectionOf(
+          grid,
+          name,
+          own,
+          alerts.filter((a) => a.loadBalancer === name),
+          analysis,
+        ),
+      };
+    })
+    .sort(
+      (a, b) =>
+        b.headline.alerts.total - a.headline.alerts.total ||
+        b.headline.errors.total - a.headline.errors.total ||
+        a.name.localeCompare(b.name),
+    );
+
+  return {
+    schema: REPORT_SCHEMA,
+    title: input.title ?? 'lbwatch report',
+    generatedAt: input.generatedAt,
+    period: { from: input.period.from, to: input.period.to },
+    windowMs,
+    empty: windows.length === 0 && alerts.length === 0,
+    overall: sectionOf(grid, null, windows, alerts, analysis),
+    loadBalancers,
+    inputs: inputsOf(analysis.inputs),
+    rules: input.rules.map((r) => ({ ...r, codes: [...r.codes] })),
+  };
+}

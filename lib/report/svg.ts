@@ -1,0 +1,306 @@
+/**
+ * A small server-side SVG chart module for reports: no browser, no script, no external resource, so a page
+ * works from disk, from a bucket or as an email attachment. Colours are CSS classes the page styles (light,
+ * dark and print), and each chart carries `data-*` attributes (chart kind, series, points) that tests count.
+ * Every text that reaches the SVG goes through `htmlText`.
+ */
+import { htmlText } from './escape.js';
+
+/** One stacked series; `values[i]` belongs to time bucket or row `i`. */
+export interface ChartSeries {
+  key: string;
+  label: string;
+  /** CSS class that colours it (fill for bars and areas, stroke for lines). */
+  className: string;
+  values: readonly number[];
+}
+
+export interface ChartPanel {
+  label: string;
+  kind: 'area' | 'bars';
+  height: number;
+  /** Stacked bottom to top in this order. */
+  series: readonly ChartSeries[];
+}
+
+/** A shaded time range across every panel, e.g. an incident. */
+export interface ChartMarker {
+  startMs: number;
+  endMs: number;
+  className: string;
+  title: string;
+}
+
+export interface TimeChartOptions {
+  id: string;
+  title: string;
+  description: string;
+  startMs: number;
+  stepMs: number;
+  points: number;
+  panels: readonly ChartPanel[];
+  markers: readonly ChartMarker[];
+  width?: number;
+}
+
+const LEFT = 52;
+const RIGHT = 14;
+const TOP = 26;
+const PANEL_GAP = 16;
+const AXIS = 34;
+
+const r1 = (v: number): string => {
+  const rounded = Math.round(v * 10) / 10;
+  return Number.isInteger(rounded) ? String(rounded) : rounded.toFixed(1);
+};
+
+/** The smallest 1, 2, 2.5 or 5 times a power of ten that is at least `v`, so axis labels read cleanly. */
+export function niceCeiling(v: number): number {
+  if (!(v > 0)) return 1;
+  const exp = 10 ** Math.floor(Math.log10(v));
+  for (const f of [1, 2, 2.5, 5, 10]) if (f * exp >= v) return f * exp;
+  return 10 * exp;
+}
+
+/** 950, 1.2k, 12k, 3.4M: short enough for an axis. */
+export function compactNumber(v: number): string {
+  const abs = Math.abs(v);
+  const scaled = (d: number, suffix: string): string => {
+    const x = v / d;
+    return `${Math.abs(x) < 10 && !Number.isInteger(x) ? x.toFixed(1).replace(/\.0$/, '') : Math.round(x)}${suffix}`;
+  };
+  if (abs >= 1e9) return scaled(1e9, 'G');
+  if (abs >= 1e6) return scaled(1e6, 'M');
+  if (abs >= 1e3) return scaled(1e3, 'k');
+  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const TICK_STEPS = [
+  MINUTE,
+  2 * MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+  2 * DAY,
+  7 * DAY,
+  14 * DAY,
+  30 * DAY,
+];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function timeTicks(startMs: number, endMs: number, maxTicks: number): number[] {
+  const span = Math.max(1, endMs - startMs);
+  const step = TICK_STEPS.find((s) => span / s <= maxTicks) ?? 30 * DAY;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(startMs / step) * step; t <= endMs; t += step) ticks.push(t);
+  return ticks;
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+const hhmm = (d: Date): string => `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}`;
+const day = (d: Date): string => `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}`;
+
+function legend(series: readonly { label: string; className: string }[], right: number, y: number): string {
+  // Laid out right to left from the chart's right edge; 7 px per character is a safe estimate at 11 px.
+  let x = right;
+  const items: string[] = [];
+  for (const s of [...series].reverse()) {
+    const w = 16 + s.label.length * 6.5;
+    x -= w;
+    items.push(
+      `<rect class="${s.className}" x="${r1(x)}" y="${y - 8}" width="10" height="10" rx="2"/><text class="legend" x="${r1(x + 14)}" y="${y + 1}">${htmlText(s.label)}</text>`,
+    );
+    x -= 10;
+  }
+  return `<g class="legend">${items.join('')}</g>`;
+}
+
+/**
+ * Stacked time-series panels sharing one UTC time axis, with shaded markers across every panel.
+ *
+ * @example
+ * timeSeriesChart({ id: 'c1', title: 'Requests and errors', description: '...', startMs, stepMs: 300_000,
+ *   points: 288, panels: [{ label: 'requests', kind: 'area', height: 70, series: [...] }], markers: [] });
+ */
+export function timeSeriesChart(options: TimeChartOptions): string {
+  const width = options.width ?? 960;
+  const plotW = width - LEFT - RIGHT;
+  const points = Math.max(1, options.points);
+  const slot = plotW / points;
+  const endMs = options.startMs + points * options.stepMs;
+  const xOfTime = (t: number): number => LEFT + ((t - options.startMs) / (endMs - options.startMs)) * plotW;
+  const panelsHeight = options.panels.reduce((sum, p) => sum + p.height, 0) + PANEL_GAP * (options.panels.length - 1);
+  const height = TOP + panelsHeight + AXIS;
+  const seriesCount = options.panels.reduce((sum, p) => sum + p.series.length, 0);
+
+  const parts: string[] = [];
+  parts.push(
+    `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${options.id}-t ${options.id}-d" data-chart="timeseries" data-series="${seriesCount}" data-points="${points}" data-markers="${options.markers.length}">`,
+    `<title id="${options.id}-t">${htmlText(options.title, 300)}</title><desc id="${options.id}-d">${htmlText(options.description, 600)}</desc>`,
+  );
+
+  // Markers first so the data is drawn over them.
+  const markerParts = options.markers.map((m) => {
+    const x0 = Math.max(LEFT, xOfTime(m.startMs));
+    const x1 = Math.min(LEFT + plotW, xOfTime(m.endMs));
+    const w = Math.max(2, x1 - x0);
+    return `<g class="marker ${m.className}"><title>${htmlText(m.title, 400)}</title><rect class="band" x="${r1(x0)}" y="${TOP - 4}" width="${r1(w)}" height="${panelsHeight + 4}"/><rect class="flag" x="${r1(x0)}" y="${TOP - 6}" width="${r1(w)}" height="4"/></g>`;
+  });
+  parts.push(`<g class="markers">${markerParts.join('')}</g>`);
+
+  let y0 = TOP;
+  for (const panel of options.panels) {
+    const totals = new Array<number>(points).fill(0);
+    for (const s of panel.series) for (let i = 0; i < points; i++) totals[i]! += s.values[i] ?? 0;
+    const max = niceCeiling(Math.max(0, ...totals));
+    const yOf = (v: number): number => y0 + panel.height - (v / max) * panel.height;
+    const grid: string[] = [];
+    for (const v of [0, max / 2, max]) {
+      const y = r1(yOf(v));
+      grid.push(
+        `<line class="grid" x1="${LEFT}" x2="${LEFT + plotW}" y1="${y}" y2="${y}"/><text class="tick" x="${LEFT - 6}" y="${y}" dy="3.5" text-anchor="end">${compactNumber(v)}</text>`,
+      );
+    }
+    parts.push(
+      `<g class="panel">${grid.join('')}<text class="panel-label" x="${LEFT + 4}" y="${y0 + 10}">${htmlText(panel.label)}</text>`,
+    );
+    const base = new Array<number>(points).fill(0);
+    for (const s of panel.series) {
+      let d = '';
+      if (panel.kind === 'bars') {
+        const w = Math.max(0.6, slot * (points > 120 ? 0.9 : 0.75));
+        for (let i = 0; i < points; i++) {
+          const v = s.values[i] ?? 0;
+          if (v <= 0) continue;
+          const yb = yOf(base[i]!);
+          const yt = yOf(base[i]! + v);
+          const x = LEFT + i * slot + (slot - w) / 2;
+          d += `M${r1(x)} ${r1(yb)}V${r1(Math.min(yt, yb - 0.6))}h${r1(w)}V${r1(yb)}z`;
+        }
+      } else {
+        const top: string[] = [];
+        const bottom: string[] = [];
+        for (let i = 0; i < points; i++) {
+          const x = r1(LEFT + (i + 0.5) * slot);
+          top.push(`${x} ${r1(yOf(base[i]! + (s.values[i] ?? 0)))}`);
+          bottom.push(`${x} ${r1(yOf(base[i]!))}`);
+        }
+        d = `M${top.join('L')}L${bottom.reverse().join('L')}z`;
+      }
+      for (let i = 0; i < points; i++) base[i]! += s.values[i] ?? 0;
+      parts.push(
+        `<path class="${s.className}" data-series="${htmlText(s.key)}" data-points="${points}" d="${d}"><title>${htmlText(s.label)}</title></path>`,
+      );
+    }
+    parts.push('</g>');
+    y0 += panel.height + PANEL_GAP;
+  }
+
+  // Time axis, UTC; a date line under the first tick and wherever the day changes.
+  const axisY = TOP + panelsHeight;
+  const ticks = timeTicks(options.startMs, endMs, Math.max(3, Math.floor(plotW / 110)));
+  const axis: string[] = [`<line class="axis" x1="${LEFT}" x2="${LEFT + plotW}" y1="${axisY}" y2="${axisY}"/>`];
+  let lastDay = '';
+  for (const t of ticks) {
+    // A label at the very right edge would be cut off; the axis end needs no label.
+    if (xOfTime(t) > LEFT + plotW - 22) continue;
+    const x = r1(xOfTime(t));
+    const d = new Date(t);
+    const dayLabel = day(d);
+    const showDay = dayLabel !== lastDay;
+    lastDay = dayLabel;
+    axis.push(
+      `<line class="axis" x1="${x}" x2="${x}" y1="${axisY}" y2="${axisY + 4}"/><text class="tick" x="${x}" y="${axisY + 15}" text-anchor="middle">${hhmm(d)}</text>${showDay ? `<text class="tick day" x="${x}" y="${axisY + 27}" text-anchor="middle">${dayLabel}</text>` : ''}`,
+    );
+  }
+  axis.push(`<text class="tick" x="${LEFT - 22}" y="${axisY + 15}" text-anchor="end">UTC</text>`);
+  parts.push(`<g class="time-axis">${axis.join('')}</g>`);
+  parts.push(
+    legend(
+      options.panels.flatMap((p) => p.series),
+      LEFT + plotW,
+      14,
+    ),
+  );
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+export interface BarRow {
+  label: string;
+  /** A second, dimmer label line, e.g. the load balancer of a member. */
+  sublabel?: string;
+  /** Values per series, in the chart's series order. */
+  values: readonly number[];
+  /** Text written after the bar (e.g. "42 errors of 1,200 requests"). */
+  note: string;
+}
+
+export interface BarChartOptions {
+  id: string;
+  title: string;
+  description: string;
+  series: readonly { key: string; label: string; className: string }[];
+  rows: readonly BarRow[];
+  width?: number;
+}
+
+/**
+ * Horizontal stacked bars, one row per item (members, codes), sharing one scale.
+ *
+ * @example
+ * barChart({ id: 'm1', title: 'Members with the most errors', description: '...',
+ *   series: [{ key: '5xx', label: '5xx', className: 's-5xx' }], rows: [{ label: '10.0.3.21:8080', values: [41], note: '41' }] });
+ */
+export function barChart(options: BarChartOptions): string {
+  const width = options.width ?? 960;
+  const labelW = 270;
+  const noteW = 230;
+  const rowH = 26;
+  const top = 24;
+  const plotW = width - labelW - noteW - RIGHT;
+  const height = top + options.rows.length * rowH + 6;
+  const max = Math.max(1, ...options.rows.map((r) => r.values.reduce((a, b) => a + b, 0)));
+  const parts: string[] = [
+    `<svg class="chart bars" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${options.id}-t ${options.id}-d" data-chart="bars" data-series="${options.series.length}" data-points="${options.rows.length}">`,
+    `<title id="${options.id}-t">${htmlText(options.title, 300)}</title><desc id="${options.id}-d">${htmlText(options.description, 600)}</desc>`,
+  ];
+  const paths = options.series.map(() => '');
+  options.rows.forEach((row, i) => {
+    const y = top + i * rowH;
+    const labelY = row.sublabel === undefined ? y + 16 : y + 11;
+    parts.push(
+      `<text class="row-label" x="${labelW - 10}" y="${labelY}" text-anchor="end">${htmlText(row.label, 34)}</text>`,
+    );
+    if (row.sublabel !== undefined) {
+      parts.push(
+        `<text class="row-sublabel" x="${labelW - 10}" y="${y + 23}" text-anchor="end">${htmlText(row.sublabel, 44)}</text>`,
+      );
+    }
+    let x = labelW;
+    row.values.forEach((v, s) => {
+      if (v <= 0) return;
+      const w = Math.max(1, (v / max) * plotW);
+      paths[s] += `M${r1(x)} ${y + 5}h${r1(w)}v16h${r1(-w)}z`;
+      x += w;
+    });
+    parts.push(`<text class="row-note" x="${r1(x + 8)}" y="${y + 17}">${htmlText(row.note, 60)}</text>`);
+  });
+  options.series.forEach((s, i) => {
+    parts.push(
+      `<path class="${s.className}" data-series="${htmlText(s.key)}" data-points="${options.rows.length}" d="${paths[i]}"><title>${htmlText(s.label)}</title></path>`,
+    );
+  });
+  parts.push(legend(options.series, width - RIGHT, 12), '</svg>');
+  return parts.join('');
+}
