@@ -628,3 +628,26 @@ describe('evidence text', () => {
     expect(top?.evidence).toContain(`member [31m${'x'.repeat(75)}…,`);
   });
 });
+
+describe('LB-side codes returned by the backend', () => {
+  it('400s from the backend lower every 400 cause and say so', () => {
+    // Act
+    const causes = rank(
+      repeat(10, () => otcRecord({ status: 400, backendStatus: 400 })),
+      400,
+    );
+    // Assess
+    expect(causes.every((c) => c.score < 0)).toBe(true);
+    expect(cause(causes, '400.malformed-request').evidence).toContain(
+      'all 10 400s were returned by the backend itself, not by the load balancer',
+    );
+  });
+
+  it('400s from the load balancer carry no such sentence', () => {
+    const causes = rank(
+      repeat(10, () => otcRecord({ status: 400, generatedBy: 'lb', backendStatus: null })),
+      400,
+    );
+    expect(causes.some((c) => c.evidence.includes('returned by the backend itself'))).toBe(false);
+  });
+});
