@@ -1,0 +1,201 @@
+/**
+ * The scheduled report function: for REPORT_PERIOD ending at the last closed window, merge the
+ * stored partials of every load balancer, render HTML/Markdown/JSON with lib/report, store them under
+ * `reports/` in the state bucket and announce the headline figures.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { WindowAggregate } from '../../lib/aggregate/index.js';
+import { analyze } from '../../lib/analysis/index.js';
+import type { AnalysisResult, InputSummary } from '../../lib/model.js';
+import { type RuleSummary, renderReport } from '../../lib/report/index.js';
+import type { RuleSet } from '../../lib/rules/index.js';
+import { mapLimit } from '../shared/concurrency.js';
+import type { FunctionConfig } from '../shared/config.js';
+import { scheduledTime } from '../shared/events.js';
+import type { Log } from '../shared/logger.js';
+import { type ReportHeadline, reportMessage } from '../shared/messages.js';
+import { sendToAll } from '../shared/publishers.js';
+import type { Runtime } from '../shared/runtime.js';
+import { inputsDayPrefix, isoKey, latestReportKey, reportKeys } from '../shared/state-keys.js';
+import { S3StateStore } from '../shared/state-store.js';
+import { type InputRecord, LATENESS_MS, READ_CONCURRENCY, readPartials } from '../shared/window-store.js';
+
+export interface ReportDeps {
+  config: Readonly<FunctionConfig>;
+  s3: S3Client;
+  runtime: () => Promise<Runtime>;
+  log: Log;
+  now?: () => number;
+}
+
+export interface ReportResult {
+  period: { from: string; to: string };
+  locations: { html: string; md: string; json: string };
+  requests: number;
+  windows: number;
+  alerts: number;
+  announced: boolean;
+}
+
+const DAY_MS = 86_400_000;
+const MAX_TOP_CODES = 5;
+
+/** The period ends at the end of the last closed window before `at`. */
+export function reportPeriod(at: number, windowMs: number, periodMs: number): { from: number; to: number } {
+  const to = Math.floor((at - LATENESS_MS) / windowMs) * windowMs;
+  return { from: to - periodMs, to };
+}
+
+export function headline(
+  analysis: AnalysisResult,
+  windows: readonly WindowAggregate[],
+  period: { from: number; to: number },
+  locations: ReportHeadline['locations'],
+): ReportHeadline {
+  let requests = 0;
+  const byClass: Record<string, number> = { '4xx': 0, '5xx': 0 };
+  const lbs = new Set<string>();
+  for (const w of windows) {
+    requests += w.requests;
+    lbs.add(w.loadBalancer);
+    for (const [code, count] of Object.entries(w.statusCodes)) {
+      const cls = `${code.charAt(0)}xx`;
+      if (cls in byClass) byClass[cls] = (byClass[cls] ?? 0) + count;
+    }
+  }
+  const errorRates: Record<string, number> = {};
+  for (const [cls, count] of Object.entries(byClass)) errorRates[cls] = requests === 0 ? 0 : count / requests;
+  const topCodes = [...(analysis.codes ?? [])]
+    .sort((a, b) => b.count - a.count || a.code - b.code)
+    .slice(0, MAX_TOP_CODES)
+    .map((c) => ({
+      loadBalancer: c.loadBalancer,
+      code: c.code,
+      count: c.count,
+      topCause: c.causes.find((cause) => cause.score > 0)?.id ?? null,
+    }));
+  return {
+    periodStart: isoKey(period.from),
+    periodEnd: isoKey(period.to),
+    requests,
+    loadBalancers: lbs.size,
+    errorRates,
+    topCodes,
+    alertsFired: analysis.alerts.length,
+    locations,
+  };
+}
+
+/** The rules as the report prints them. */
+export function ruleSummaries(rules: RuleSet): RuleSummary[] {
+  return rules.rules.map((rule) => ({
+    id: rule.id,
+    codes: [...rule.codes, ...rule.classes.map((cls) => `${cls}xx`)],
+    source: rule.source,
+    ...(rule.rate === null ? {} : { rate: rule.rate }),
+    ...(rule.count === null ? {} : { count: rule.count }),
+    minRequests: rule.minRequests,
+    severity: rule.severity,
+  }));
+}
+
+export function createHandler(deps: ReportDeps): (event: unknown) => Promise<ReportResult> {
+  const { config, s3, log } = deps;
+  const now = deps.now ?? Date.now;
+  const store = new S3StateStore(s3, config.stateBucket);
+  const prefix = config.statePrefix;
+
+  async function loadWindows(from: number, to: number, windowMs: number): Promise<WindowAggregate[]> {
+    // Partial keys sort by window start: one listing covers the whole period.
+    const keys = await store.list(`${prefix}partials/`, {
+      startAfter: `${prefix}partials/${isoKey(from)}`,
+      endBefore: `${prefix}partials/${isoKey(to)}`,
+    });
+    const partials = await readPartials(store, keys, log);
+    return partials.filter((w) => w.windowMs === windowMs && w.start >= from && w.start < to);
+  }
+
+  async function loadInputs(from: number, to: number, windowMs: number): Promise<InputSummary[]> {
+    const keys: string[] = [];
+    for (let day = Math.floor(from / DAY_MS) * DAY_MS - DAY_MS; day < to; day += DAY_MS) {
+      keys.push(...(await store.list(inputsDayPrefix(prefix, day))));
+    }
+    const records = await mapLimit(keys, READ_CONCURRENCY, async (key) => {
+      const stored = await store.get(key);
+      if (stored === null) return null;
+      try {
+        return JSON.parse(stored.text) as InputRecord;
+      } catch {
+        log.warn('ignoring an unreadable input record', { inputKey: key });
+        return null;
+      }
+    });
+    return records
+      .filter((r): r is InputRecord => r !== null)
+      .filter((r) => {
+        if (r.windows.length === 0)
+          return Date.parse(r.processedAt) >= from && Date.parse(r.processedAt) < to + windowMs;
+        return r.windows.some((w) => Date.parse(w.start) >= from && Date.parse(w.start) < to);
+      })
+      .map((r) => ({ ...r.summary, path: `s3://${r.bucket}/${r.key}` }));
+  }
+
+  return async function handler(event: unknown): Promise<ReportResult> {
+    const runtime = await deps.runtime();
+    const at = scheduledTime(event) ?? now();
+    const windowMs = runtime.windowMs;
+    // A period that is not a whole number of windows is rounded up to one.
+    const periodMs = Math.max(windowMs, Math.round(config.reportPeriodMs / windowMs) * windowMs);
+    const period = reportPeriod(at, windowMs, periodMs);
+    const windows = await loadWindows(period.from, period.to, windowMs);
+    const inputs = await loadInputs(period.from, period.to, windowMs);
+    const analysis = analyze({ inputs, windows, rules: runtime.rules });
+    const keys = reportKeys(prefix, period.to);
+    const locations = {
+      html: `s3://${config.stateBucket}/${keys.html}`,
+      md: `s3://${config.stateBucket}/${keys.md}`,
+      json: `s3://${config.stateBucket}/${keys.json}`,
+    };
+    const input = {
+      title: 'lbwatch summary',
+      generatedAt: new Date(now()).toISOString(),
+      period: { from: isoKey(period.from), to: isoKey(period.to) },
+      windowMs,
+      analysis,
+      rules: ruleSummaries(runtime.rules),
+    };
+    await store.put(keys.html, renderReport(input, 'html'), 'text/html; charset=utf-8');
+    await store.put(keys.md, renderReport(input, 'md'), 'text/markdown; charset=utf-8');
+    await store.put(keys.json, renderReport(input, 'json'), 'application/json');
+    await store.put(latestReportKey(prefix), JSON.stringify({ period: input.period, ...locations }));
+
+    const figures = headline(analysis, windows, period, locations);
+    // Announce once per period: the marker is written after a successful announcement, so a failed
+    // one is retried and a re-run for the same period stays quiet.
+    const marker = `${prefix}reports/${isoKey(period.to)}/announced.json`;
+    let announced = false;
+    if ((await store.get(marker)) === null) {
+      await sendToAll(runtime.destinations, reportMessage(figures, { keepQueryStrings: config.keepQueryStrings }));
+      await store.put(marker, JSON.stringify({ at: new Date(now()).toISOString() }));
+      announced = true;
+    }
+    log.info(windows.length === 0 ? 'report written: no data in the period' : 'report written', {
+      from: input.period.from,
+      to: input.period.to,
+      windows: windows.length,
+      inputs: inputs.length,
+      requests: figures.requests,
+      alerts: figures.alertsFired,
+      report: locations.html,
+      announced,
+    });
+    return {
+      period: input.period,
+      locations,
+      requests: figures.requests,
+      windows: windows.length,
+      alerts: figures.alertsFired,
+      announced,
+    };
+  };
+}
