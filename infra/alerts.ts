@@ -1,5 +1,6 @@
-import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
-import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Arn, ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -23,6 +24,12 @@ export interface AlertDestinationsProps {
    * @default - no webhook: alerts go to the topic only.
    */
   readonly webhookSecret?: WebhookSecretRef | undefined;
+  /**
+   * Encrypt the topic with a customer-managed KMS key that CloudWatch alarms may use (the AWS-managed SNS key
+   * cannot be used by CloudWatch, so alarms would silently not arrive). The key costs about 1 USD a month.
+   * @default false - SNS messages are still TLS in transit (the topic refuses plain HTTP publishers)
+   */
+  readonly encryptTopic?: boolean | undefined;
 }
 
 /**
@@ -31,13 +38,38 @@ export interface AlertDestinationsProps {
  */
 export class AlertDestinations extends Construct {
   readonly topic: Topic;
+  /** The topic's key when encryptTopic is set. */
+  readonly topicKey: Key | undefined;
   readonly webhookSecret: ISecret | undefined;
   /** Resource ARN used in the GetSecretValue statement (a `-??????` pattern when the secret is given by name). */
   private readonly webhookSecretResource: string | undefined;
 
   constructor(scope: Construct, id: string, props: AlertDestinationsProps = {}) {
     super(scope, id);
-    this.topic = new Topic(this, 'Topic', { displayName: 'lbwatch alerts', enforceSSL: true });
+    if (props.encryptTopic === true) {
+      this.topicKey = new Key(this, 'TopicKey', {
+        description: 'lbwatch alert topic',
+        enableKeyRotation: true,
+        // The key protects messages in flight only; once the topic is gone nothing needs it.
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      this.topicKey.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'CloudWatchAlarmsPublish',
+          principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          // In a key policy `*` means this key.
+          resources: ['*'],
+        }),
+      );
+    } else {
+      this.topicKey = undefined;
+    }
+    this.topic = new Topic(this, 'Topic', {
+      displayName: 'lbwatch alerts',
+      enforceSSL: true,
+      ...(this.topicKey === undefined ? {} : { masterKey: this.topicKey }),
+    });
     if (props.email !== undefined) {
       this.topic.addSubscription(new EmailSubscription(props.email));
     }
@@ -70,11 +102,20 @@ export class AlertDestinations extends Construct {
     };
   }
 
-  /** sns:Publish on this topic only, and GetSecretValue on the webhook secret only. */
+  /** sns:Publish on this topic only (with its key, if any), and GetSecretValue on the webhook secret only. */
   grantSend(grantee: IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({ sid: 'PublishAlerts', actions: ['sns:Publish'], resources: [this.topic.topicArn] }),
     );
+    if (this.topicKey !== undefined) {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'EncryptAlerts',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [this.topicKey.keyArn],
+        }),
+      );
+    }
     if (this.webhookSecretResource !== undefined) {
       grantee.grantPrincipal.addToPrincipalPolicy(
         new PolicyStatement({

@@ -6,9 +6,14 @@ import { propsFromContext } from './context.js';
 import { LbwatchStack } from './lbwatch-stack.js';
 
 const app = new App();
-const stackName = app.node.tryGetContext('stackName');
-const props = propsFromContext((key) => app.node.tryGetContext(key));
-new LbwatchStack(app, typeof stackName === 'string' && stackName !== '' ? stackName : 'Lbwatch', {
-  ...props,
-  description: 'lbwatch: load-balancer access-log status-code alerts and reports',
-});
+try {
+  const stackName = app.node.tryGetContext('stackName');
+  new LbwatchStack(app, typeof stackName === 'string' && stackName !== '' ? stackName : 'Lbwatch', {
+    ...propsFromContext((key) => app.node.tryGetContext(key)),
+    description: 'lbwatch: load-balancer access-log status-code alerts and reports',
+  });
+} catch (error) {
+  // Configuration mistakes are the user's to fix: print the message, not a stack trace into the CDK sources.
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

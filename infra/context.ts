@@ -22,6 +22,7 @@ export const CONTEXT_KEYS = [
   'alertEmail',
   'webhookSecretArn',
   'webhookSecretName',
+  'encryptTopic',
   'xray',
   'maxConcurrency',
   'logRetentionDays',
@@ -124,6 +125,7 @@ export function propsFromContext(read: (key: ContextKey) => unknown): ContextPro
         : webhookSecretName !== undefined
           ? { secretName: webhookSecretName }
           : undefined,
+    encryptTopic: bool('encryptTopic'),
     tracing: bool('xray'),
     maxConcurrency: int('maxConcurrency', 2, 1000),
     logRetentionDays: int('logRetentionDays', 1, 3653),

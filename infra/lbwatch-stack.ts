@@ -112,6 +112,11 @@ export interface LbwatchStackProps extends StackProps {
    */
   readonly webhookSecret?: WebhookSecretRef | undefined;
   /**
+   * Encrypt the alert topic with a customer-managed KMS key CloudWatch alarms may use.
+   * @default false
+   */
+  readonly encryptTopic?: boolean | undefined;
+  /**
    * X-Ray active tracing on both functions.
    * @default false
    */
@@ -191,6 +196,7 @@ export class LbwatchStack extends Stack {
     this.alerts = new AlertDestinations(this, 'Alerts', {
       email: props.alertEmail,
       webhookSecret: props.webhookSecret,
+      encryptTopic: props.encryptTopic,
     });
 
     const environment: Record<string, string> = {

@@ -28,6 +28,7 @@ describe('propsFromContext', () => {
       rulesUri: undefined,
       alertEmail: undefined,
       webhookSecret: undefined,
+      encryptTopic: false,
       tracing: false,
       maxConcurrency: 10,
       logRetentionDays: 30,

@@ -47,6 +47,7 @@ beforeAll(() => {
     rulesUri: 's3://team-config/lbwatch/rules.yaml',
     alertEmail: 'oncall@example.com',
     webhookSecret: { secretArn: WEBHOOK_SECRET_ARN },
+    encryptTopic: true,
     tracing: true,
     maxConcurrency: 3,
     ingestBatchSize: 2,
@@ -377,6 +378,12 @@ describe('IAM: exact statements', () => {
         Resource: WEBHOOK_SECRET_ARN,
       },
       { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+      {
+        Sid: 'EncryptAlerts',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: getArn(id(stack.alerts.topicKey!)),
+      },
     ] as const;
 
     // Act
@@ -405,8 +412,8 @@ describe('IAM: exact statements', () => {
       Action: ['s3:GetObject', 's3:PutObject'],
       Resource: objectsOf(state, 'state/reports/*'),
     });
-    expect(ingest).toHaveLength(11);
-    expect(report).toHaveLength(8);
+    expect(ingest).toHaveLength(12);
+    expect(report).toHaveLength(9);
   });
 
   it('a secret given by name is granted by its name and the 6-character suffix pattern, nothing wider', () => {
@@ -650,6 +657,31 @@ describe('alerts, schedule and alarms', () => {
       Endpoint: 'oncall@example.com',
       TopicArn: ref(everything.id(everything.stack.alerts.topic)),
     });
+  });
+
+  it('an encrypted topic uses its own key, which CloudWatch alarms may use', () => {
+    // Prepare
+    const { template, stack, id } = everything;
+    const key = id(stack.alerts.topicKey!);
+
+    // Assess
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: getArn(key) });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'CloudWatchAlarmsPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Resource: '*',
+          },
+        ]),
+      },
+    });
+    existing.template.resourceCountIs('AWS::KMS::Key', 0);
+    existing.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.absent() });
   });
 
   it('runs the report daily at 00:05 UTC by default, or on the configured schedule, with retries', () => {
