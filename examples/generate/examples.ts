@@ -34,7 +34,7 @@ function truncateInsideQuote(line: string): string {
 }
 
 /** Which lines the examples damage: (object key contains, 1-based line, why). */
-const DAMAGE: ReadonlyArray<{ keyPart: string; line: number; description: string }> = [
+export const DAMAGED_LINES: ReadonlyArray<{ keyPart: string; line: number; description: string }> = [
   {
     keyPart: 'elb-shop-access_20260616T0625Z_100.125.4.18_',
     line: 10,
@@ -57,7 +57,7 @@ export function generateExamples(): ExampleSet {
     incidents: INCIDENTS,
   });
   const malformed: MalformedLine[] = [];
-  for (const damage of DAMAGE) {
+  for (const damage of DAMAGED_LINES) {
     const object = objects.find((o) => o.key.includes(damage.keyPart));
     const original = object?.lines[damage.line - 1];
     if (object === undefined || original === undefined) throw new Error(`no line to damage in ${damage.keyPart}`);

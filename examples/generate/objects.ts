@@ -58,12 +58,12 @@ export function objectKey(lb: LoadBalancerSpec, node: NodeSpec, end: number, rng
   return `AWSLogs/${AWS_ACCOUNT}/elasticloadbalancing/${AWS_REGION}/${datePath(deliveryMs(end))}/${AWS_ACCOUNT}_elasticloadbalancing_${AWS_REGION}_${lb.keyName}_${endStamp(end)}_${node.ip}_${random}${ext}`;
 }
 
-/** Splits `count` lines into gzip members of a few dozen to a few hundred lines, as ALB files are written. */
+/** Splits `count` lines into gzip members of 20 to 150 lines: ALB objects hold several gzip members. */
 function memberSizes(rng: Rng, count: number): number[] {
   const sizes: number[] = [];
   let left = count;
   while (left > 0) {
-    const n = Math.min(left, rng.int(40, 400));
+    const n = Math.min(left, rng.int(20, 150));
     sizes.push(n);
     left -= n;
   }
