@@ -17,6 +17,8 @@ export type LbwatchErrorCode =
   | 'GZIP_CORRUPT'
   /** The gzip stream ends before its last member is complete. */
   | 'GZIP_TRUNCATED'
+  /** The object is compressed in a format lbwatch does not read (zip, snappy, zstd, bzip2, xz). */
+  | 'UNSUPPORTED_COMPRESSION'
   /** Reading the object failed (I/O, network). */
   | 'READ_FAILED'
   /** No known log format could be recognised in the object's first lines. */

@@ -1,0 +1,123 @@
+import { isDash, readCount, readIsoMicros, readSeconds, readUint } from './bytes.js';
+import type { ParseContext } from './context.js';
+import type { RejectReason } from './reasons.js';
+import type { LogRecord } from './record.js';
+import { emptyRequestParts, optionalText, parseRequestLine, type RequestParts, splitAddress } from './request-line.js';
+
+/** Field positions (0-based) of the AWS ALB access-log line (29 documented fields, more appended since). */
+const F = {
+  time: 1,
+  elb: 2,
+  client: 3,
+  target: 4,
+  requestProcessing: 5,
+  targetProcessing: 6,
+  responseProcessing: 7,
+  elbStatus: 8,
+  targetStatus: 9,
+  receivedBytes: 10,
+  sentBytes: 11,
+  request: 12,
+  userAgent: 13,
+  sslCipher: 14,
+  sslProtocol: 15,
+  requestCreationTime: 21,
+  actionsExecuted: 22,
+  errorReason: 24,
+  classification: 27,
+} as const;
+
+/** `type` to `request` are required; AWS has added fields over the years, so later ones may be missing. */
+export const ALB_MIN_FIELDS = 13;
+/** The last field lbwatch reads: `conn_trace_id`, the 2025 transform fields and anything newer are ignored. */
+export const ALB_MAX_FIELDS = 28;
+
+/** Reusable scratch state of the ALB scanner. */
+export class AlbScratch {
+  readonly request: RequestParts = emptyRequestParts();
+}
+
+/**
+ * Parses one AWS ALB line whose fields are already split into `ctx.fields`. `time` is when the
+ * response was sent, truncated (never rounded) to milliseconds; `requestTime` is
+ * `time - request_creation_time` in seconds, exact to the microsecond.
+ *
+ * @returns the record, or the reason the line was rejected.
+ */
+export function parseAlb(buf: Uint8Array, ctx: ParseContext, scratch: AlbScratch): LogRecord | RejectReason {
+  const fields = ctx.fields;
+  const n = fields.count;
+  if (n < ALB_MIN_FIELDS) return 'too-few-fields';
+  const st = fields.starts;
+  const en = fields.ends;
+  const fl = fields.flags;
+
+  const micros = readIsoMicros(buf, st[F.time]!, en[F.time]!);
+  if (Number.isNaN(micros)) return 'bad-time';
+
+  let status: number | null = null;
+  const ss = st[F.elbStatus]!;
+  const se = en[F.elbStatus]!;
+  if (!isDash(buf, ss, se)) {
+    status = readUint(buf, ss, se);
+    if (status < 0 || status > 999) return 'bad-status';
+  }
+  const ts = readUint(buf, st[F.targetStatus]!, en[F.targetStatus]!);
+  const backendStatus = ts >= 0 && ts <= 999 ? ts : null;
+  const headerTime = readSeconds(buf, st[F.targetProcessing]!, en[F.targetProcessing]!);
+
+  let requestTime: number | null = null;
+  if (n > F.requestCreationTime) {
+    const created = readIsoMicros(buf, st[F.requestCreationTime]!, en[F.requestCreationTime]!);
+    if (!Number.isNaN(created) && created <= micros) requestTime = (micros - created) / 1e6;
+  }
+
+  const client = splitAddress(buf, st[F.client]!, en[F.client]!, ctx);
+  const ms = st[F.target]!;
+  const me = en[F.target]!;
+  const member = isDash(buf, ms, me) ? null : ctx.members.get(buf, ms, me);
+  const req = scratch.request;
+  parseRequestLine(buf, st[F.request]!, en[F.request]!, fl[F.request]!, ctx, req);
+  const small = ctx.small;
+
+  const record: LogRecord = {
+    format: 'alb',
+    time: Math.floor(micros / 1000),
+    loadBalancer: ctx.names.get(buf, st[F.elb]!, en[F.elb]!),
+    listener: null,
+    frontendPort: req.port,
+    client: client.ip,
+    clientPort: client.port,
+    status,
+    backendStatus,
+    // `-` target status: the ALB answered itself (no connection, no response, Lambda, WAF).
+    generatedBy: status === null ? null : backendStatus !== null && backendStatus === status ? 'backend' : 'lb',
+    member,
+    attempts: null,
+    // A target status proves a connection; `-1` timings mean the ALB could not dispatch.
+    backendConnected: backendStatus !== null ? true : headerTime === null ? false : null,
+    requestTime,
+    connectTime: null,
+    headerTime,
+    responseTime: null,
+    method: req.method,
+    scheme: req.scheme,
+    host: req.host,
+    path: req.path,
+    uriLength: req.uriLength,
+    protocol: req.protocol,
+    requestLineMalformed: req.malformed,
+    requestBytes: readCount(buf, st[F.receivedBytes]!, en[F.receivedBytes]!),
+    responseBytes: readCount(buf, st[F.sentBytes]!, en[F.sentBytes]!),
+    userAgent:
+      n > F.userAgent ? optionalText(buf, st[F.userAgent]!, en[F.userAgent]!, fl[F.userAgent]!, ctx.agents) : null,
+    tlsProtocol: n > F.sslProtocol ? optionalText(buf, st[F.sslProtocol]!, en[F.sslProtocol]!, 0, small) : null,
+    tlsCipher: n > F.sslCipher ? optionalText(buf, st[F.sslCipher]!, en[F.sslCipher]!, 0, small) : null,
+    errorReason: n > F.errorReason ? optionalText(buf, st[F.errorReason]!, en[F.errorReason]!, 0, small) : null,
+    classification:
+      n > F.classification ? optionalText(buf, st[F.classification]!, en[F.classification]!, 0, small) : null,
+    actionsExecuted:
+      n > F.actionsExecuted ? optionalText(buf, st[F.actionsExecuted]!, en[F.actionsExecuted]!, 0, small) : null,
+  };
+  return record;
+}

@@ -1,0 +1,114 @@
+import { isDash, readCount, readIsoMicros, readSeconds, readUint } from './bytes.js';
+import type { ParseContext } from './context.js';
+import type { RejectReason } from './reasons.js';
+import type { LogRecord } from './record.js';
+import { emptyRequestParts, optionalText, parseRequestLine, type RequestParts, splitAddress } from './request-line.js';
+
+/** Field positions (0-based) of the AWS Classic Load Balancer access-log line (15 fields). */
+const F = {
+  time: 0,
+  elb: 1,
+  client: 2,
+  backend: 3,
+  requestProcessing: 4,
+  backendProcessing: 5,
+  responseProcessing: 6,
+  elbStatus: 7,
+  backendStatus: 8,
+  receivedBytes: 9,
+  sentBytes: 10,
+  request: 11,
+  userAgent: 12,
+  sslCipher: 13,
+  sslProtocol: 14,
+} as const;
+
+/** Up to the request line; user agent and TLS fields may be missing. */
+export const CLB_MIN_FIELDS = 12;
+export const CLB_MAX_FIELDS = 15;
+
+/** Reusable scratch state of the CLB scanner. */
+export class ClbScratch {
+  readonly request: RequestParts = emptyRequestParts();
+}
+
+/**
+ * Parses one AWS Classic Load Balancer line whose fields are already split into `ctx.fields`.
+ * `time` is when the request was received. TCP-listener lines (`-` statuses, `"- - - "`
+ * request) are records with a null status, not rejects.
+ *
+ * @returns the record, or the reason the line was rejected.
+ */
+export function parseClb(buf: Uint8Array, ctx: ParseContext, scratch: ClbScratch): LogRecord | RejectReason {
+  const fields = ctx.fields;
+  const n = fields.count;
+  if (n < CLB_MIN_FIELDS) return 'too-few-fields';
+  const st = fields.starts;
+  const en = fields.ends;
+  const fl = fields.flags;
+
+  const micros = readIsoMicros(buf, st[F.time]!, en[F.time]!);
+  if (Number.isNaN(micros)) return 'bad-time';
+
+  let status: number | null = null;
+  const ss = st[F.elbStatus]!;
+  const se = en[F.elbStatus]!;
+  if (!isDash(buf, ss, se)) {
+    status = readUint(buf, ss, se);
+    if (status < 0 || status > 999) return 'bad-status';
+  }
+  const bs = readUint(buf, st[F.backendStatus]!, en[F.backendStatus]!);
+  const backendStatus = bs >= 0 && bs <= 999 ? bs : null;
+  const requestProcessing = readSeconds(buf, st[F.requestProcessing]!, en[F.requestProcessing]!);
+  const headerTime = readSeconds(buf, st[F.backendProcessing]!, en[F.backendProcessing]!);
+  const responseProcessing = readSeconds(buf, st[F.responseProcessing]!, en[F.responseProcessing]!);
+
+  const client = splitAddress(buf, st[F.client]!, en[F.client]!, ctx);
+  const ms = st[F.backend]!;
+  const me = en[F.backend]!;
+  const member = isDash(buf, ms, me) ? null : ctx.members.get(buf, ms, me);
+  const req = scratch.request;
+  parseRequestLine(buf, st[F.request]!, en[F.request]!, fl[F.request]!, ctx, req);
+  const small = ctx.small;
+
+  const record: LogRecord = {
+    format: 'clb',
+    time: Math.floor(micros / 1000),
+    loadBalancer: ctx.names.get(buf, st[F.elb]!, en[F.elb]!),
+    listener: null,
+    frontendPort: req.port,
+    client: client.ip,
+    clientPort: client.port,
+    status,
+    backendStatus,
+    generatedBy: status === null ? null : backendStatus !== null && backendStatus === status ? 'backend' : 'lb',
+    member,
+    attempts: null,
+    backendConnected: backendStatus !== null ? true : headerTime === null ? false : null,
+    // Sum of the three phases; unknown when any of them is `-1`.
+    requestTime:
+      requestProcessing !== null && headerTime !== null && responseProcessing !== null
+        ? Math.round((requestProcessing + headerTime + responseProcessing) * 1e6) / 1e6
+        : null,
+    connectTime: null,
+    headerTime,
+    responseTime: null,
+    method: req.method,
+    scheme: req.scheme,
+    host: req.host,
+    path: req.path,
+    uriLength: req.uriLength,
+    protocol: req.protocol,
+    requestLineMalformed: req.malformed,
+    requestBytes: readCount(buf, st[F.receivedBytes]!, en[F.receivedBytes]!),
+    responseBytes: readCount(buf, st[F.sentBytes]!, en[F.sentBytes]!),
+    userAgent:
+      n > F.userAgent ? optionalText(buf, st[F.userAgent]!, en[F.userAgent]!, fl[F.userAgent]!, ctx.agents) : null,
+    tlsProtocol: n > F.sslProtocol ? optionalText(buf, st[F.sslProtocol]!, en[F.sslProtocol]!, 0, small) : null,
+    tlsCipher: n > F.sslCipher ? optionalText(buf, st[F.sslCipher]!, en[F.sslCipher]!, 0, small) : null,
+    errorReason: null,
+    classification: null,
+    actionsExecuted: null,
+  };
+  return record;
+}

@@ -1,0 +1,66 @@
+/**
+ * The access-log formats lbwatch reads, behind one line-parser interface: split the line into
+ * field slices once, then let the format's scanner build a `LogRecord` or name a reject reason.
+ */
+
+import { ALB_MAX_FIELDS, AlbScratch, parseAlb } from './alb.js';
+import { splitFields, utf8 } from './bytes.js';
+import { CLB_MAX_FIELDS, ClbScratch, parseClb } from './clb.js';
+import { ParseContext } from './context.js';
+import { OTC_MAX_FIELDS, OtcScratch, parseOtcElb } from './otc-elb.js';
+import type { RejectReason } from './reasons.js';
+import type { LogFormat, LogRecord } from './record.js';
+
+export { detectFormat } from './detect.js';
+export { REJECT_REASONS, type RejectReason } from './reasons.js';
+export type { BackendAttempt, LogFormat, LogRecord, StatusSource } from './record.js';
+export { LOG_FORMATS } from './record.js';
+
+/** Parses single lines of any format; holds the reusable state, so use one per reader. */
+export class LineParser {
+  private readonly ctx: ParseContext;
+  private readonly otc = new OtcScratch();
+  private readonly alb = new AlbScratch();
+  private readonly clb = new ClbScratch();
+
+  /** @param keepRaw also attach every field of the line as `raw` (slower; for debugging views). */
+  constructor(private readonly keepRaw = false) {
+    this.ctx = new ParseContext(keepRaw);
+  }
+
+  /**
+   * Parses `buf[start, end)` (one line without its newline) as `format`. `escapeFrom` is the
+   * position of the first backslash at or after `start` when the caller knows it (any value
+   * >= `end` for none), which lets quoted fields be skipped natively; by default every quoted
+   * field is checked for escapes byte by byte.
+   *
+   * @example
+   * const parser = new LineParser();
+   * const result = parser.parse('clb', line, 0, line.length);
+   * if (typeof result === 'string') countReject(result); else use(result);
+   */
+  parse(format: LogFormat, buf: Buffer, start: number, end: number, escapeFrom = start): LogRecord | RejectReason {
+    const ctx = this.ctx;
+    const max = this.keepRaw
+      ? ctx.fields.capacity
+      : format === 'alb'
+        ? ALB_MAX_FIELDS
+        : format === 'otc-elb'
+          ? OTC_MAX_FIELDS
+          : CLB_MAX_FIELDS;
+    if (!splitFields(buf, start, end, max, ctx.fields, escapeFrom)) return 'unterminated-quote';
+    const result =
+      format === 'alb'
+        ? parseAlb(buf, ctx, this.alb)
+        : format === 'otc-elb'
+          ? parseOtcElb(buf, ctx, this.otc)
+          : parseClb(buf, ctx, this.clb);
+    if (this.keepRaw && typeof result !== 'string') {
+      const fields = ctx.fields;
+      const raw: string[] = [];
+      for (let i = 0; i < fields.count; i++) raw.push(utf8(buf, fields.starts[i]!, fields.ends[i]!));
+      result.raw = raw;
+    }
+    return result;
+  }
+}

@@ -1,0 +1,270 @@
+import {
+  FIELD_BRACKETED,
+  isDash,
+  readCount,
+  readDecimal,
+  readEpochMillis,
+  readIsoMicros,
+  readSeconds,
+  readUint,
+} from './bytes.js';
+import type { ParseContext } from './context.js';
+import type { RejectReason } from './reasons.js';
+import type { BackendAttempt, LogRecord } from './record.js';
+import { emptyRequestParts, optionalText, parseRequestLine, splitAddress } from './request-line.js';
+
+/**
+ * Field positions (0-based) of the OTC/Huawei ELB access-log line. The documented format has
+ * 33 fields (2024), 37 fields (2025, WAF fields appended) and the doc's own example has 22.
+ */
+const F = {
+  msec: 0,
+  timeIso: 2,
+  client: 4,
+  status: 5,
+  request: 6,
+  requestLength: 7,
+  bytesSent: 8,
+  requestTime: 10,
+  upstreamStatus: 11,
+  upstreamConnect: 12,
+  upstreamHeader: 13,
+  upstreamResponse: 14,
+  upstreamAddr: 15,
+  userAgent: 16,
+  lbName: 19,
+  listenerName: 20,
+  eip: 25,
+  sslProtocol: 28,
+  sslCipher: 29,
+  actionsExecuted: 34,
+  errorReason: 35,
+} as const;
+
+/** Fields up to `lb_name` are required; everything after it may be missing (22-field lines). */
+export const OTC_MIN_FIELDS = 20;
+/** The last field lbwatch reads; later fields are ignored. */
+export const OTC_MAX_FIELDS = 37;
+
+const MAX_ATTEMPTS = 32;
+
+/** Element slices of one multi-value upstream field (`"502, 502: 200"`). */
+class ListSlices {
+  readonly starts = new Int32Array(MAX_ATTEMPTS);
+  readonly ends = new Int32Array(MAX_ATTEMPTS);
+  count = 0;
+}
+
+const SPACE = 0x20;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+/**
+ * Splits an nginx multi-value upstream field into its attempts. nginx joins attempts with `, `
+ * and upstream-group switches with ` : `; the OTC doc also shows `: ` and a trailing `:`.
+ * Values (statuses, times) split on every `,` and `:`; addresses contain `ip:port` colons, so
+ * for them a colon separates only when a space or the end of the field is next to it.
+ * Empty elements (trailing `:`) are dropped.
+ */
+function splitList(buf: Uint8Array, start: number, end: number, addresses: boolean, out: ListSlices): void {
+  let n = 0;
+  let elementStart = start;
+  for (let i = start; i <= end; i++) {
+    let boundary = i === end;
+    if (!boundary) {
+      const c = buf[i]!;
+      if (c === COMMA) boundary = true;
+      else if (c === COLON) {
+        boundary = !addresses || i + 1 === end || buf[i + 1] === SPACE || (i > start && buf[i - 1] === SPACE);
+      }
+    }
+    if (!boundary) continue;
+    let s = elementStart;
+    let e = i;
+    while (s < e && buf[s] === SPACE) s++;
+    while (e > s && buf[e - 1] === SPACE) e--;
+    if (e > s && n < MAX_ATTEMPTS) {
+      out.starts[n] = s;
+      out.ends[n] = e;
+      n++;
+    }
+    elementStart = i + 1;
+  }
+  out.count = n;
+}
+
+function hasSeparator(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c === COMMA || c === COLON) return true;
+  }
+  return false;
+}
+
+function statusAt(buf: Uint8Array, list: ListSlices, i: number): number | null {
+  if (i >= list.count) return null;
+  const v = readUint(buf, list.starts[i]!, list.ends[i]!);
+  return v >= 0 && v <= 999 ? v : null;
+}
+
+function secondsAt(buf: Uint8Array, list: ListSlices, i: number): number | null {
+  if (i >= list.count) return null;
+  return readSeconds(buf, list.starts[i]!, list.ends[i]!);
+}
+
+/** Reusable scratch state of the OTC scanner. */
+export class OtcScratch {
+  readonly status = new ListSlices();
+  readonly connect = new ListSlices();
+  readonly header = new ListSlices();
+  readonly response = new ListSlices();
+  readonly addr = new ListSlices();
+  readonly request = emptyRequestParts();
+}
+
+function memberAt(buf: Uint8Array, list: ListSlices, i: number, ctx: ParseContext): string | null {
+  if (i >= list.count) return null;
+  const s = list.starts[i]!;
+  const e = list.ends[i]!;
+  if (isDash(buf, s, e)) return null;
+  return ctx.members.get(buf, s, e);
+}
+
+/**
+ * Parses one OTC/Huawei ELB line whose fields are already split into `ctx.fields`.
+ * Time comes from `msec` (UTC); `[time_iso8601]` is only a fallback when `msec` is unreadable,
+ * and a disagreement between the two is not an error. The final upstream attempt is the last
+ * element of each multi-value field; all attempts are kept when there were several.
+ *
+ * @returns the record, or the reason the line was rejected.
+ */
+export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScratch): LogRecord | RejectReason {
+  const fields = ctx.fields;
+  const n = fields.count;
+  if (n < OTC_MIN_FIELDS) return 'too-few-fields';
+  const st = fields.starts;
+  const en = fields.ends;
+  const fl = fields.flags;
+
+  let time = readEpochMillis(buf, st[F.msec]!, en[F.msec]!);
+  if (Number.isNaN(time)) {
+    if ((fl[F.timeIso]! & FIELD_BRACKETED) === 0) return 'bad-time';
+    const micros = readIsoMicros(buf, st[F.timeIso]!, en[F.timeIso]!);
+    if (Number.isNaN(micros)) return 'bad-time';
+    time = Math.floor(micros / 1000);
+  }
+
+  let status: number | null = null;
+  const ss = st[F.status]!;
+  const se = en[F.status]!;
+  if (!isDash(buf, ss, se)) {
+    status = readUint(buf, ss, se);
+    if (status < 0 || status > 999) return 'bad-status';
+  }
+
+  const client = splitAddress(buf, st[F.client]!, en[F.client]!, ctx);
+  const req = scratch.request;
+  parseRequestLine(buf, st[F.request]!, en[F.request]!, fl[F.request]!, ctx, req);
+
+  // Upstream attempts.
+  const usS = st[F.upstreamStatus]!;
+  const usE = en[F.upstreamStatus]!;
+  const addrS = st[F.upstreamAddr]!;
+  const addrE = en[F.upstreamAddr]!;
+  let backendStatus: number | null;
+  let connectTime: number | null;
+  let headerTime: number | null;
+  let responseTime: number | null;
+  let member: string | null;
+  let attempts: BackendAttempt[] | null = null;
+  if (!hasSeparator(buf, usS, usE) && !hasSeparator(buf, st[F.upstreamHeader]!, en[F.upstreamHeader]!)) {
+    // One attempt (or none): the common case, no list machinery.
+    const v = isDash(buf, usS, usE) ? -1 : readUint(buf, usS, usE);
+    backendStatus = v >= 0 && v <= 999 ? v : null;
+    connectTime = readSeconds(buf, st[F.upstreamConnect]!, en[F.upstreamConnect]!);
+    headerTime = readSeconds(buf, st[F.upstreamHeader]!, en[F.upstreamHeader]!);
+    responseTime = readSeconds(buf, st[F.upstreamResponse]!, en[F.upstreamResponse]!);
+    splitList(buf, addrS, addrE, true, scratch.addr);
+    member = memberAt(buf, scratch.addr, scratch.addr.count - 1, ctx);
+  } else {
+    splitList(buf, usS, usE, false, scratch.status);
+    splitList(buf, st[F.upstreamConnect]!, en[F.upstreamConnect]!, false, scratch.connect);
+    splitList(buf, st[F.upstreamHeader]!, en[F.upstreamHeader]!, false, scratch.header);
+    splitList(buf, st[F.upstreamResponse]!, en[F.upstreamResponse]!, false, scratch.response);
+    splitList(buf, addrS, addrE, true, scratch.addr);
+    let count = scratch.status.count;
+    if (scratch.addr.count > count) count = scratch.addr.count;
+    if (scratch.header.count > count) count = scratch.header.count;
+    if (scratch.connect.count > count) count = scratch.connect.count;
+    if (scratch.response.count > count) count = scratch.response.count;
+    const list: BackendAttempt[] = [];
+    for (let i = 0; i < count; i++) {
+      list.push({
+        member: memberAt(buf, scratch.addr, i, ctx),
+        status: statusAt(buf, scratch.status, i),
+        connectTime: secondsAt(buf, scratch.connect, i),
+        headerTime: secondsAt(buf, scratch.header, i),
+        responseTime: secondsAt(buf, scratch.response, i),
+      });
+    }
+    const last = list[count - 1];
+    backendStatus = last?.status ?? null;
+    connectTime = last?.connectTime ?? null;
+    headerTime = last?.headerTime ?? null;
+    responseTime = last?.responseTime ?? null;
+    member = last?.member ?? null;
+    if (count > 1) attempts = list;
+  }
+
+  // The LB generated the status when the final attempt has no status or no response header
+  // (nginx writes its own 502/504 into upstream_status after a failed connect or timeout).
+  let generatedBy: LogRecord['generatedBy'] = null;
+  if (status !== null) {
+    generatedBy = backendStatus !== null && headerTime !== null && backendStatus === status ? 'backend' : 'lb';
+  }
+
+  let frontendPort: number | null = null;
+  if (n > F.eip) {
+    const eip = splitAddress(buf, st[F.eip]!, en[F.eip]!, ctx);
+    frontendPort = eip.port;
+  }
+  const small = ctx.small;
+  const requestTime = readDecimal(buf, st[F.requestTime]!, en[F.requestTime]!);
+
+  const record: LogRecord = {
+    format: 'otc-elb',
+    time,
+    loadBalancer: ctx.names.get(buf, st[F.lbName]!, en[F.lbName]!),
+    listener: n > F.listenerName ? optionalText(buf, st[F.listenerName]!, en[F.listenerName]!, 0, ctx.names) : null,
+    frontendPort,
+    client: client.ip,
+    clientPort: client.port,
+    status,
+    backendStatus,
+    generatedBy,
+    member,
+    attempts,
+    backendConnected: connectTime !== null,
+    requestTime: requestTime >= 0 ? requestTime : null,
+    connectTime,
+    headerTime,
+    responseTime,
+    method: req.method,
+    scheme: req.scheme,
+    host: req.host,
+    path: req.path,
+    uriLength: req.uriLength,
+    protocol: req.protocol,
+    requestLineMalformed: req.malformed,
+    requestBytes: readCount(buf, st[F.requestLength]!, en[F.requestLength]!),
+    responseBytes: readCount(buf, st[F.bytesSent]!, en[F.bytesSent]!),
+    userAgent: optionalText(buf, st[F.userAgent]!, en[F.userAgent]!, fl[F.userAgent]!, ctx.agents),
+    tlsProtocol: n > F.sslProtocol ? optionalText(buf, st[F.sslProtocol]!, en[F.sslProtocol]!, 0, small) : null,
+    tlsCipher: n > F.sslCipher ? optionalText(buf, st[F.sslCipher]!, en[F.sslCipher]!, 0, small) : null,
+    errorReason: n > F.errorReason ? optionalText(buf, st[F.errorReason]!, en[F.errorReason]!, 0, small) : null,
+    classification: null,
+    actionsExecuted:
+      n > F.actionsExecuted ? optionalText(buf, st[F.actionsExecuted]!, en[F.actionsExecuted]!, 0, small) : null,
+  };
+  return record;
+}

@@ -1,0 +1,26 @@
+/**
+ * Why a line did not become a record. The set is closed so that totals per reason can be
+ * compared between runs and alerted on; every line read is either a record or one of these.
+ *
+ * - `blank-line`: the line is empty (or only `\r`).
+ * - `line-too-long`: the line exceeds `maxLineBytes`; it is skipped up to the next newline.
+ * - `unknown-format`: no format was fixed or detected yet and the line looks like none of them.
+ * - `unterminated-quote`: a `"quoted"` or `[bracketed]` field runs to the end of the line.
+ * - `too-few-fields`: fewer fields than the format's required prefix.
+ * - `bad-time`: the timestamp field is not a valid time.
+ * - `bad-status`: the client status is neither a number nor `-`.
+ * - `truncated-line`: the last, incomplete line before the object's bytes ended in damage
+ *   (corrupt or truncated gzip).
+ */
+export const REJECT_REASONS = [
+  'blank-line',
+  'line-too-long',
+  'unknown-format',
+  'unterminated-quote',
+  'too-few-fields',
+  'bad-time',
+  'bad-status',
+  'truncated-line',
+] as const;
+
+export type RejectReason = (typeof REJECT_REASONS)[number];

@@ -1,0 +1,200 @@
+import { displayText, FIELD_ESCAPED, isDash, lastColon, readUint } from './bytes.js';
+import type { ParseContext } from './context.js';
+
+const SPACE = 0x20;
+const SLASH = 0x2f;
+const COLON = 0x3a;
+const QUESTION = 0x3f;
+const HASH = 0x23;
+
+/** The parts of a request line, written in place for each line (no allocation). */
+export interface RequestParts {
+  method: string | null;
+  scheme: string | null;
+  host: string | null;
+  port: number | null;
+  path: string | null;
+  uriLength: number;
+  protocol: string | null;
+  malformed: boolean;
+}
+
+export function emptyRequestParts(): RequestParts {
+  return {
+    method: null,
+    scheme: null,
+    host: null,
+    port: null,
+    path: null,
+    uriLength: 0,
+    protocol: null,
+    malformed: true,
+  };
+}
+
+/** Finds `HTTP/` near the end of a URL whose protocol lost its separating space (OTC doc typo `/example/HTTP/1.1`). */
+function gluedProtocolStart(buf: Uint8Array, start: number, end: number): number {
+  for (let i = end - 5; i > start && i >= end - 12; i--) {
+    if (buf[i] === 0x48 && buf[i + 1] === 0x54 && buf[i + 2] === 0x54 && buf[i + 3] === 0x50 && buf[i + 4] === SLASH) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Parses `METHOD scheme://host[:port]/path?query PROTOCOL` from the quoted request field.
+ * Splits on the first and last space (URLs may hold escaped spaces), tolerates a missing
+ * protocol, `-` parts (CLB TCP `"- - - "`, ALB `"- http://host:80- -"`), relative URIs and
+ * bracketed IPv6 hosts. The query string is measured (`uriLength`) but never decoded.
+ */
+export function parseRequestLine(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  flags: number,
+  ctx: ParseContext,
+  out: RequestParts,
+): void {
+  out.method = null;
+  out.scheme = null;
+  out.host = null;
+  out.port = null;
+  out.path = null;
+  out.uriLength = 0;
+  out.protocol = null;
+  out.malformed = true;
+  // CLB TCP listeners write `"- - - "`: trailing spaces belong to no part.
+  while (end > start && buf[end - 1] === SPACE) end--;
+  if (start >= end || isDash(buf, start, end)) return;
+
+  let firstSpace = -1;
+  for (let i = start; i < end; i++) {
+    if (buf[i] === SPACE) {
+      firstSpace = i;
+      break;
+    }
+  }
+  if (firstSpace < 0) return;
+  let lastSpace = firstSpace;
+  for (let i = end - 1; i > firstSpace; i--) {
+    if (buf[i] === SPACE) {
+      lastSpace = i;
+      break;
+    }
+  }
+  const small = ctx.small;
+  if (!isDash(buf, start, firstSpace)) out.method = small.get(buf, start, firstSpace);
+  let urlStart = firstSpace + 1;
+  let urlEnd = end;
+  let malformed = out.method === null;
+  if (lastSpace > firstSpace) {
+    urlEnd = lastSpace;
+    if (lastSpace + 1 < end && !isDash(buf, lastSpace + 1, end)) out.protocol = small.get(buf, lastSpace + 1, end);
+    else malformed = true;
+  } else {
+    const glued = gluedProtocolStart(buf, urlStart, end);
+    if (glued > urlStart) {
+      urlEnd = glued;
+      out.protocol = small.get(buf, glued, end);
+    } else {
+      malformed = true;
+    }
+  }
+  while (urlStart < urlEnd && buf[urlStart] === SPACE) urlStart++;
+  if (urlStart >= urlEnd || isDash(buf, urlStart, urlEnd)) {
+    out.malformed = true;
+    return;
+  }
+
+  // scheme://
+  let uriStart = urlStart;
+  const schemeLimit = Math.min(urlStart + 12, urlEnd);
+  for (let i = urlStart; i < schemeLimit; i++) {
+    const c = buf[i]!;
+    if (c === COLON) {
+      if (i > urlStart && i + 2 < urlEnd && buf[i + 1] === SLASH && buf[i + 2] === SLASH) {
+        const scheme = small.get(buf, urlStart, i);
+        out.scheme = scheme === 'http' || scheme === 'https' ? scheme : scheme.toLowerCase();
+        const hostStart = i + 3;
+        let hostEnd = hostStart;
+        while (hostEnd < urlEnd) {
+          const d = buf[hostEnd]!;
+          if (d === SLASH || d === QUESTION || d === HASH) break;
+          hostEnd++;
+        }
+        uriStart = hostEnd;
+        let nameEnd = hostEnd;
+        let nameStart = hostStart;
+        if (buf[hostStart] === 0x5b) {
+          // [IPv6]:port
+          let close = hostStart + 1;
+          while (close < hostEnd && buf[close] !== 0x5d) close++;
+          nameStart = hostStart + 1;
+          nameEnd = close;
+          if (close + 1 < hostEnd && buf[close + 1] === COLON) {
+            const port = readUint(buf, close + 2, hostEnd);
+            out.port = port >= 0 && port <= 65535 ? port : null;
+          }
+        } else {
+          const colon = lastColon(buf, hostStart, hostEnd);
+          if (colon >= 0) {
+            nameEnd = colon;
+            const port = readUint(buf, colon + 1, hostEnd);
+            out.port = port >= 0 && port <= 65535 ? port : null;
+          }
+        }
+        if (nameEnd > nameStart) out.host = ctx.hosts.get(buf, nameStart, nameEnd, flags & FIELD_ESCAPED);
+      }
+      break;
+    }
+    if (c === SLASH) break;
+  }
+  out.uriLength = urlEnd - uriStart;
+  let pathEnd = uriStart;
+  while (pathEnd < urlEnd) {
+    const c = buf[pathEnd]!;
+    if (c === QUESTION || c === HASH) break;
+    pathEnd++;
+  }
+  if (pathEnd > uriStart) {
+    out.path = ctx.paths.get(buf, uriStart, pathEnd, flags & FIELD_ESCAPED);
+  } else if (out.host !== null) {
+    out.path = '/';
+  }
+  out.malformed = malformed;
+}
+
+/** Splits `ip:port` at the last colon (IPv6 is unbracketed in ALB/CLB/OTC); strips `[` `]` when present. */
+export function splitAddress(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  ctx: ParseContext,
+): { ip: string | null; port: number | null } {
+  if (start >= end || isDash(buf, start, end)) return NO_ADDRESS;
+  const colon = lastColon(buf, start, end);
+  if (colon < 0) return { ip: ctx.clients.get(buf, start, end), port: null };
+  let ipStart = start;
+  let ipEnd = colon;
+  if (buf[ipStart] === 0x5b && buf[ipEnd - 1] === 0x5d) {
+    ipStart++;
+    ipEnd--;
+  }
+  const port = readUint(buf, colon + 1, end);
+  return { ip: ipEnd > ipStart ? ctx.clients.get(buf, ipStart, ipEnd) : null, port: port >= 0 ? port : null };
+}
+
+const NO_ADDRESS: { ip: string | null; port: number | null } = Object.freeze({ ip: null, port: null });
+
+/** Decodes a display field (`-` is null). */
+export function optionalText(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  flags: number,
+  cache: { get(b: Uint8Array, s: number, e: number, f?: number): string } | null,
+): string | null {
+  if (start >= end || isDash(buf, start, end)) return null;
+  return cache === null ? displayText(buf, start, end, flags) : cache.get(buf, start, end, flags & FIELD_ESCAPED);
+}
