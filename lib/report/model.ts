@@ -146,7 +146,7 @@ export interface ReportModel {
   rules: RuleSummary[];
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+const iso = (ms: number): string => new Date(ms).toISOString();
 
 function statusClass(code: string): '4xx' | '5xx' | null {
   const n = Number(code);

@@ -46,7 +46,7 @@ export interface TimeChartOptions {
 const LEFT = 52;
 const RIGHT = 14;
 const TOP = 26;
-const PANEL_GAP = 16;
+const PANEL_GAP = 24;
 const AXIS = 34;
 
 const r1 = (v: number): string => {
@@ -67,7 +67,7 @@ export function compactNumber(v: number): string {
   const abs = Math.abs(v);
   const scaled = (d: number, suffix: string): string => {
     const x = v / d;
-    return `${Math.abs(x) < 10 && !Number.isInteger(x) ? x.toFixed(1).replace(/\.0$/, '') : Math.round(x)}${suffix}`;
+    return `${Math.abs(x) < 100 ? String(Number(x.toFixed(2))) : Math.round(x)}${suffix}`;
   };
   if (abs >= 1e9) return scaled(1e9, 'G');
   if (abs >= 1e6) return scaled(1e6, 'M');

@@ -12,7 +12,7 @@ import type { ReportInput, RuleSummary } from '../../../lib/report/index.js';
 export const WINDOW_MS = 300_000;
 export const T0 = Date.parse('2024-05-01T00:00:00Z');
 
-export const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+export const iso = (ms: number): string => new Date(ms).toISOString();
 /** ISO start of window `i` after T0. */
 export const at = (i: number, windowMs = WINDOW_MS): string => iso(T0 + i * windowMs);
 
