@@ -1,0 +1,241 @@
+import { createGunzip, type Gunzip } from 'node:zlib';
+import { LbwatchError } from '../errors.js';
+import type { LogRecord } from '../formats/record.js';
+import type { InputSummary } from '../model.js';
+import { createLogScanner, type LogScannerOptions } from './scanner.js';
+
+export { detectFormat, REJECT_REASONS, type RejectReason } from '../formats/index.js';
+export { createLogScanner, type LogScanner, type LogScannerOptions, SAMPLE_TEXT_BYTES } from './scanner.js';
+
+/** How to read one object; see {@link LogScannerOptions} for each option's default. */
+export type ReadLogOptions = LogScannerOptions;
+
+/** What reading one object produced. */
+export interface ReadLogResult {
+  /** Counts, rejects and samples; `summary.error` is `failure?.message ?? null`. */
+  summary: InputSummary;
+  /** Bytes read from the source (compressed). */
+  bytesIn: number;
+  /** Bytes of log text scanned (decompressed). */
+  bytesOut: number;
+  /**
+   * Permanent damage that ended the object early (corrupt or truncated gzip, unsupported
+   * compression, no recognisable format). Everything read before it is kept and counted.
+   */
+  failure: LbwatchError | null;
+}
+
+/** Output chunk size of gunzip: large chunks keep per-chunk overhead negligible. */
+const GUNZIP_CHUNK = 256 * 1024;
+/** Compressed bytes per gunzip write; see the pump in `gunzipInto`. */
+const GUNZIP_WRITE_SLICE = 16 * 1024;
+
+type Compression = 'gzip' | 'plain' | 'zip' | 'snappy' | 'zstd' | 'bzip2' | 'xz';
+
+/** Compression by magic bytes, never by name: objects carry no reliable extension or Content-Encoding. */
+function sniffCompression(head: Buffer): Compression {
+  const b0 = head[0];
+  const b1 = head[1];
+  if (b0 === 0x1f && b1 === 0x8b) return 'gzip';
+  if (b0 === 0x50 && b1 === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'zip';
+  if (b0 === 0xff && b1 === 0x06 && head[2] === 0x00 && head[3] === 0x00) return 'snappy';
+  if (b0 === 0x28 && b1 === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  if (b0 === 0xfd && b1 === 0x37 && head[2] === 0x7a && head[3] === 0x58) return 'xz';
+  if (b0 === 0x42 && b1 === 0x5a && head[2] === 0x68 && head[3] !== undefined && head[3] >= 0x31 && head[3] <= 0x39) {
+    return 'bzip2';
+  }
+  return 'plain';
+}
+
+function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+/** Waits until the stream wants more input or is gone. */
+function drained(stream: Gunzip): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
+/**
+ * Reads one log object from a byte stream (S3 body, file stream) and emits its records: detects
+ * gzip (including the multi-member files ALB writes) by magic bytes, decompresses on the
+ * threadpool while parsing on the main thread, and never holds more than a chunk plus one line.
+ *
+ * Errors thrown by the source itself (I/O, network) are transient and rethrown as
+ * `READ_FAILED` so the caller retries the object; damage in the object is permanent and
+ * returned as `failure` with what was read before it. `onRecord` is called synchronously and
+ * may keep the record.
+ *
+ * @example
+ * const { summary, failure } = await readLogStream(createReadStream(path), (r) => windows.add(r), { name: path });
+ */
+export async function readLogStream(
+  source: AsyncIterable<Uint8Array>,
+  onRecord: (record: LogRecord) => void,
+  options: ReadLogOptions,
+): Promise<ReadLogResult> {
+  const name = options.name;
+  const scanner = createLogScanner(options, onRecord);
+  const iterator = source[Symbol.asyncIterator]();
+  let bytesIn = 0;
+
+  const readFailed = (cause: unknown): LbwatchError =>
+    new LbwatchError('READ_FAILED', `${name}: reading failed after ${bytesIn} bytes: ${describe(cause)}`, {
+      cause,
+      context: { object: name, byteOffset: bytesIn },
+    });
+  const nextChunk = async (): Promise<Buffer | null> => {
+    let step: IteratorResult<Uint8Array>;
+    try {
+      step = await iterator.next();
+    } catch (cause) {
+      throw readFailed(cause);
+    }
+    if (step.done === true) return null;
+    bytesIn += step.value.byteLength;
+    return asBuffer(step.value);
+  };
+  const finish = (failure: LbwatchError | null): ReadLogResult => {
+    let result = failure;
+    if (result === null && scanner.format === null && scanner.lines > 0) {
+      const summary = scanner.summary(null);
+      if (summary.rejected > (summary.rejects['blank-line'] ?? 0)) {
+        result = new LbwatchError(
+          'FORMAT_UNDETECTED',
+          `${name}: no line is in a known log format (otc-elb, alb, clb)`,
+          {
+            context: { object: name, lines: scanner.lines },
+          },
+        );
+      }
+    }
+    return { summary: scanner.summary(result?.message ?? null), bytesIn, bytesOut: scanner.bytes, failure: result };
+  };
+
+  // Magic bytes need the first four bytes, which a source may deliver in several pieces.
+  let head = await nextChunk();
+  while (head !== null && head.length < 4) {
+    const more = await nextChunk();
+    if (more === null) break;
+    head = Buffer.concat([head, more]);
+  }
+  if (head === null || head.length === 0) return finish(null);
+
+  const compression = sniffCompression(head);
+  if (compression === 'plain') {
+    for (let chunk: Buffer | null = head; chunk !== null; chunk = await nextChunk()) scanner.push(chunk);
+    scanner.end();
+    return finish(null);
+  }
+  if (compression !== 'gzip') {
+    await closeQuietly(iterator);
+    return finish(
+      new LbwatchError('UNSUPPORTED_COMPRESSION', `${name}: ${compression}-compressed objects are not supported`, {
+        context: { object: name, compression },
+      }),
+    );
+  }
+  return finish(await gunzipInto(head, nextChunk, iterator, scanner, name, () => bytesIn));
+}
+
+async function gunzipInto(
+  head: Buffer,
+  nextChunk: () => Promise<Buffer | null>,
+  iterator: AsyncIterator<Uint8Array>,
+  scanner: ReturnType<typeof createLogScanner>,
+  name: string,
+  bytesIn: () => number,
+): Promise<LbwatchError | null> {
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
+  let sourceError: unknown = null;
+  let sourceFailed = false;
+  let gzipError: (Error & { code?: string }) | null = null;
+  gunzip.on('error', (error: Error) => {
+    gzipError = error;
+  });
+
+  // Feed compressed bytes while the loop below parses decompressed ones.
+  const pump = (async () => {
+    try {
+      for (let chunk: Buffer | null = head; chunk !== null; chunk = await nextChunk()) {
+        // zlib discards the output of a write that ends in an error, so small writes bound what
+        // damage can take with it to the records of one slice.
+        for (let offset = 0; offset < chunk.length; offset += GUNZIP_WRITE_SLICE) {
+          if (!gunzip.write(chunk.subarray(offset, offset + GUNZIP_WRITE_SLICE))) await drained(gunzip);
+          if (gunzip.destroyed) {
+            await closeQuietly(iterator);
+            return;
+          }
+        }
+      }
+      gunzip.end();
+    } catch (error) {
+      sourceFailed = true;
+      sourceError = error;
+      gunzip.destroy();
+    }
+  })();
+
+  // Flowing mode hands each decompressed chunk over as soon as zlib produces it, so chunks that
+  // precede damage are parsed before the error arrives (buffered chunks would be discarded).
+  let consumerError: unknown = null;
+  let consumerFailed = false;
+  await new Promise<void>((resolve) => {
+    gunzip.on('data', (chunk: Buffer) => {
+      if (consumerFailed) return;
+      try {
+        scanner.push(chunk);
+      } catch (error) {
+        // Thrown by the record callback: it belongs to the caller.
+        consumerFailed = true;
+        consumerError = error;
+        gunzip.destroy();
+      }
+    });
+    gunzip.on('close', resolve);
+  });
+  await pump;
+  if (consumerFailed) throw consumerError;
+  if (sourceFailed) {
+    throw sourceError instanceof LbwatchError
+      ? sourceError
+      : new LbwatchError('READ_FAILED', `${name}: reading failed: ${describe(sourceError)}`, {
+          cause: sourceError,
+          context: { object: name, byteOffset: bytesIn() },
+        });
+  }
+  const error = gzipError as (Error & { code?: string }) | null;
+  if (error === null) {
+    scanner.end();
+    return null;
+  }
+  scanner.end(true);
+  const truncated = error.code === 'Z_BUF_ERROR';
+  return new LbwatchError(
+    truncated ? 'GZIP_TRUNCATED' : 'GZIP_CORRUPT',
+    truncated
+      ? `${name}: gzip stream is truncated (ends after ${bytesIn()} compressed bytes, ${scanner.lines} lines read)`
+      : `${name}: gzip stream is corrupt (${error.message}) after ${bytesIn()} compressed bytes, ${scanner.lines} lines read`,
+    { cause: error, context: { object: name, byteOffset: bytesIn(), lines: scanner.lines } },
+  );
+}
+
+async function closeQuietly(iterator: AsyncIterator<Uint8Array>): Promise<void> {
+  try {
+    await iterator.return?.();
+  } catch {
+    // The object is abandoned either way.
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
