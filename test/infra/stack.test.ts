@@ -1,10 +1,11 @@
-import { App, Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { propsFromContext } from '../../infra/context.js';
 import { nonOverlappingSuffixes } from '../../infra/delivery.js';
 import { LbwatchStack } from '../../infra/lbwatch-stack.js';
+import { LogBucket } from '../../infra/log-bucket.js';
 import {
   bareStack,
   broadGrants,
@@ -635,6 +636,25 @@ describe('buckets', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: { Rules: [Match.objectLike({ Id: 'expire-access-logs', ExpirationInDays: 30 })] },
     });
+  });
+});
+
+describe('created log bucket in a stack with a concrete region', () => {
+  it.each([
+    ['eu-west-1', ['ElbLogDelivery', 'ElbLogDeliveryLegacyRegions'], '156460612806'],
+    ['us-east-1', ['ElbLogDelivery', 'ElbLogDeliveryLegacyRegions'], '127311923021'],
+  ])('%s: allows the service principal and the region ELB account CDK knows', (region, sids, account) => {
+    // Prepare
+    const stack = new Stack(new App(), 'Regional', { env: { region } });
+
+    // Act
+    new LogBucket(stack, 'Logs', { source: { create: true }, logPrefix: '' });
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::S3::BucketPolicy'))[0];
+
+    // Assess
+    const allows = policy?.Properties.PolicyDocument.Statement.filter((s: { Effect: string }) => s.Effect === 'Allow');
+    expect(allows.map((s: { Sid: string }) => s.Sid)).toEqual(sids);
+    expect(JSON.stringify(allows[1].Principal)).toContain(`:iam::${account}:root`);
   });
 });
 
