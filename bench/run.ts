@@ -1,0 +1,284 @@
+/**
+ * `npm run bench [-- --size-mb N --runs N --only alb|otc]`
+ *
+ * Generates (or reuses from `.bench/`) gzip-compressed ALB and OTC logs of at least `--size-mb` decompressed
+ * megabytes, then measures, each in its own child process and `--runs` times (medians reported):
+ *   floor    streaming gunzip to nowhere (256 KiB chunks)
+ *   parse    lbwatch readLogStream with a counting callback
+ *   analyze  lbwatch end to end: parse, 5-minute window aggregation, default rules, ranked causes
+ *   goaccess GoAccess where installed: zcat FILE | goaccess - (AWSALB, or an equivalent custom format for OTC)
+ * Prints a Markdown table and writes it, with the machine and the command, to bench/results.md.
+ */
+import { spawn } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import { type BenchFile, type BenchFormat, ensureBenchFile } from './data.js';
+import type { Measurement } from './measure.js';
+
+const BENCH_DIR = '.bench';
+const RESULTS = 'bench/results.md';
+
+interface Options {
+  sizeMb: number;
+  runs: number;
+  only: BenchFormat | null;
+}
+
+function options(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'size-mb': { type: 'string', default: '1024' },
+      runs: { type: 'string', default: '3' },
+      only: { type: 'string' },
+    },
+  });
+  const sizeMb = Number(values['size-mb']);
+  const runs = Number(values.runs);
+  if (!Number.isInteger(sizeMb) || sizeMb < 1)
+    throw new Error(`--size-mb must be a positive integer, got ${values['size-mb']}`);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
+  if (values.only !== undefined && values.only !== 'alb' && values.only !== 'otc') {
+    throw new Error(`--only must be alb or otc, got ${values.only}`);
+  }
+  return { sizeMb, runs, only: values.only ?? null };
+}
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+interface Child {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
+
+function run(command: string, args: string[]): Promise<Child> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr = (stderr + d).slice(-4000);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+    });
+  });
+}
+
+/** Bundles the measurement script once, so children start plain `node` without a TypeScript loader. */
+async function bundleMeasure(): Promise<string> {
+  const outfile = join(BENCH_DIR, 'measure.mjs');
+  await build({
+    entryPoints: ['bench/measure.ts'],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+    // Bundled CommonJS dependencies (yaml, via the rules) need a `require` in ESM output.
+    banner: {
+      js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);",
+    },
+  });
+  return outfile;
+}
+
+async function measureNode(script: string, mode: string, file: BenchFile): Promise<Measurement> {
+  const child = await run(process.execPath, [script, mode, file.path]);
+  if (child.code !== 0) throw new Error(`${mode} on ${file.path} failed (exit ${child.code}): ${child.stderr}`);
+  return JSON.parse(child.stdout.trim()) as Measurement;
+}
+
+async function goaccessVersion(): Promise<string | null> {
+  try {
+    const child = await run('goaccess', ['--version']);
+    const match = /GoAccess - (\d+(?:\.\d+)*)/.exec(child.stdout);
+    return child.code === 0 && match !== null ? (match[1] ?? null) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** GoAccess's own ALB format; for OTC the same fields expressed as a custom format. */
+function goaccessFormat(format: BenchFormat): string[] {
+  if (format === 'alb') return ['--log-format=AWSALB'];
+  return ['--log-format=%^ %^ [%x] %^ %h:%^ %s "%m %U %H" %^ %b %^ %T %^', '--datetime-format=%Y-%m-%dT%H:%M:%S%z'];
+}
+
+interface GoaccessRun extends Measurement {
+  failed: number;
+}
+
+async function measureGoaccess(file: BenchFile): Promise<GoaccessRun> {
+  const timeFile = join(BENCH_DIR, 'goaccess.time');
+  const jsonFile = join(BENCH_DIR, 'goaccess.json');
+  const script =
+    'set -o pipefail; f="$1"; t="$2"; o="$3"; shift 3; zcat "$f" | /usr/bin/time -o "$t" -f "%M" goaccess - --no-global-config "$@" -o "$o" >/dev/null';
+  const child = await run('bash', [
+    '-c',
+    script,
+    'goaccess',
+    file.path,
+    timeFile,
+    jsonFile,
+    ...goaccessFormat(file.format),
+  ]);
+  if (child.code !== 0) throw new Error(`goaccess on ${file.path} failed (exit ${child.code}): ${child.stderr}`);
+  const maxRssKb = Number((await readFile(timeFile, 'utf8')).trim().split('\n').pop());
+  const report = JSON.parse(await readFile(jsonFile, 'utf8')) as {
+    general: { valid_requests: number; failed_requests: number };
+  };
+  await rm(jsonFile, { force: true });
+  return {
+    mode: 'goaccess',
+    seconds: child.seconds,
+    bytesOut: file.bytes,
+    records: report.general.valid_requests,
+    failed: report.general.failed_requests,
+    maxRssKb,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+interface Row {
+  file: BenchFile;
+  label: string;
+  seconds: number;
+  records: number;
+  maxRssKb: number;
+  note: string;
+}
+
+function summarise(file: BenchFile, label: string, runs: Measurement[], note = ''): Row {
+  return {
+    file,
+    label,
+    seconds: median(runs.map((r) => r.seconds)),
+    records: median(runs.map((r) => r.records)),
+    maxRssKb: Math.max(...runs.map((r) => r.maxRssKb)),
+    note,
+  };
+}
+
+function table(rows: Row[]): string {
+  const out = [
+    '| file | measurement | MB/s | records/s | vs floor | vs GoAccess | peak RSS |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const row of rows) {
+    const mbps = row.file.bytes / 1e6 / row.seconds;
+    const floor = rows.find((r) => r.file === row.file && r.label.startsWith('floor'));
+    const goaccess = rows.find((r) => r.file === row.file && r.label.startsWith('GoAccess'));
+    const ratio = (other: Row | undefined): string =>
+      other === undefined ? '–' : `${(other.seconds / row.seconds).toFixed(2)}×`;
+    const recordsPerS = row.records > 0 ? Math.round(row.records / row.seconds).toLocaleString('en-US') : '–';
+    const name = `${row.file.format} ${(row.file.bytes / 1e6).toFixed(0)} MB (${(row.file.compressedBytes / 1e6).toFixed(0)} MB gz, ${row.file.lines.toLocaleString('en-US')} lines)`;
+    out.push(
+      `| ${name} | ${row.label}${row.note} | ${mbps.toFixed(1)} | ${recordsPerS} | ${ratio(floor)} | ${ratio(goaccess)} | ${(row.maxRssKb / 1024).toFixed(0)} MB |`,
+    );
+  }
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const opts = options(argv);
+  const formats: BenchFormat[] = opts.only === null ? ['alb', 'otc'] : [opts.only];
+  const files: BenchFile[] = [];
+  for (const format of formats) files.push(await ensureBenchFile(BENCH_DIR, format, opts.sizeMb, log));
+  const script = await bundleMeasure();
+  const goaccess = await goaccessVersion();
+  if (goaccess === null) log('GoAccess not installed: its rows are left out (apt-get install goaccess)');
+
+  const rows: Row[] = [];
+  for (const file of files) {
+    const floors: Measurement[] = [];
+    const parses: Measurement[] = [];
+    const analyses: Measurement[] = [];
+    const goaccessRuns: GoaccessRun[] = [];
+    // Interleave the measurements so a burst of load from other work on the machine hits all of them alike.
+    for (let i = 0; i < opts.runs; i++) {
+      log(`${file.format} run ${i + 1}/${opts.runs}: floor`);
+      floors.push(await measureNode(script, 'floor', file));
+      log(`${file.format} run ${i + 1}/${opts.runs}: parse`);
+      const parsed = await measureNode(script, 'parse', file);
+      if (parsed.records !== file.lines)
+        throw new Error(`parse saw ${parsed.records} records, the file has ${file.lines} lines`);
+      parses.push(parsed);
+      log(`${file.format} run ${i + 1}/${opts.runs}: analyze`);
+      const analysed = await measureNode(script, 'analyze', file);
+      if (analysed.records !== file.lines)
+        throw new Error(`analyze saw ${analysed.records} records, the file has ${file.lines} lines`);
+      analyses.push(analysed);
+      if (goaccess !== null) {
+        log(`${file.format} run ${i + 1}/${opts.runs}: goaccess`);
+        goaccessRuns.push(await measureGoaccess(file));
+      }
+    }
+    rows.push(
+      summarise(
+        file,
+        'floor: gunzip to nowhere',
+        floors.map((f) => ({ ...f, records: file.lines })),
+      ),
+    );
+    rows.push(summarise(file, 'lbwatch parse', parses));
+    const alerts = median(analyses.map((a) => a.alerts ?? 0));
+    rows.push(summarise(file, 'lbwatch analyze (parse + windows + rules + causes)', analyses, ` (${alerts} alerts)`));
+    if (goaccess !== null) {
+      const failed = median(goaccessRuns.map((r) => r.failed));
+      rows.push(
+        summarise(
+          file,
+          `GoAccess ${goaccess}`,
+          goaccessRuns,
+          failed > 0 ? ` (${failed.toLocaleString('en-US')} lines rejected)` : '',
+        ),
+      );
+    }
+  }
+
+  const markdown = table(rows);
+  process.stdout.write(`${markdown}\n`);
+  const cpu = cpus();
+  const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
+  const doc = [
+    '# Benchmark results',
+    '',
+    `Command: \`${command}\`  `,
+    `Date: ${new Date().toISOString()}  `,
+    `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory, Node ${process.version}, ${process.platform}/${process.arch}`,
+    '',
+    markdown,
+    '',
+    `Medians of ${opts.runs} runs, each measurement in its own process. MB/s is decompressed megabytes (10^6 bytes) per wall-clock`,
+    'second of the measured work (process start excluded for the Node rows; the GoAccess row is the whole `zcat | goaccess`',
+    'pipeline). The floor is streaming gunzip of the same file to nowhere with 256 KiB chunks; "vs floor" and "vs GoAccess"',
+    "are that row's time divided into theirs (above 1× is faster). Peak RSS is the child's `process.resourceUsage().maxRSS`,",
+    'for GoAccess `/usr/bin/time -f %M` of the goaccess process. GoAccess reads ALB with its `AWSALB` format and OTC with',
+    'an equivalent custom format (`%^ %^ [%x] %^ %h:%^ %s "%m %U %H" %^ %b %^ %T %^`); it rejects the lines with IPv6 clients.',
+    '',
+  ].join('\n');
+  await writeFile(RESULTS, doc);
+  log(`wrote ${RESULTS}`);
+}
+
+await main();
