@@ -9,6 +9,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'parse log files and print records and rejects (debugging view)',
     load: async () => (await import('./commands/parse.js')).parseCommand,
   },
+  report: {
+    summary: 'write a summary report (HTML with charts, Markdown or JSON) for log files',
+    load: async () => (await import('./commands/report.js')).reportCommand,
+  },
 };
 
 export function usage(): string {
