@@ -47,16 +47,30 @@ export function safeNotification(notification: Notification, options: MessageOpt
   return deepSafe(notification, safe(options));
 }
 
+/** Keeps both ends of a long name (load-balancer ids differ most at their end). */
+function middleCut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const head = Math.ceil((max - 3) / 2);
+  return `${text.slice(0, head)}...${text.slice(text.length - (max - 3 - head))}`;
+}
+
+const SUBJECT_MAX = 100;
+
+/**
+ * `[SEVERITY] STATE codes lb window-start top-cause`, printable ASCII, at most 100 characters: the
+ * load balancer's name gets what the other parts leave (cut in the middle when long).
+ */
 export function alertSubject(n: Notification): string {
   const codes = codesByCount(n.statusCodes)
     .slice(0, 3)
     .map(([code]) => code)
     .join(',');
-  const top = n.state === 'firing' && n.causes[0] !== undefined ? ` ${n.causes[0].id}` : '';
-  const lb = asciiSubject(n.loadBalancer, 40);
-  return asciiSubject(
-    `[${n.severity.toUpperCase()}] ${n.state.toUpperCase()} ${codes || n.rule} ${lb} ${shortTime(n.windowStart)}${top}`,
-  );
+  const head = asciiSubject(`[${n.severity.toUpperCase()}] ${n.state.toUpperCase()} ${codes || n.rule}`, 40);
+  const when = shortTime(n.windowStart);
+  const top = n.state === 'firing' && n.causes[0] !== undefined ? asciiSubject(n.causes[0].id, 30) : '';
+  const fixed = head.length + 1 + 1 + when.length + (top === '' ? 0 : top.length + 1);
+  const lb = middleCut(asciiSubject(n.loadBalancer, 200), Math.max(12, SUBJECT_MAX - fixed));
+  return asciiSubject([head, lb, when, top].filter((part) => part !== '').join(' '), SUBJECT_MAX);
 }
 
 export function alertText(n: Notification): string {

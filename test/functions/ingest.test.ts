@@ -1,5 +1,7 @@
+import { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHandler, type IngestDeps } from '../../functions/ingest/handler.js';
@@ -7,7 +9,7 @@ import { memoryLogger } from '../../functions/shared/logger.js';
 import { SnsDestination } from '../../functions/shared/publishers.js';
 import type { InputRecord } from '../../functions/shared/window-store.js';
 import { DEFAULT_RULES } from '../../lib/rules/index.js';
-import { awsError, fixture, gz, TOPIC_ARN, testConfig } from './support/factories.js';
+import { awsError, fixture, gz, s3Body, TOPIC_ARN, testConfig } from './support/factories.js';
 import { FakeS3 } from './support/fake-s3.js';
 import { albLines } from './support/log-lines.js';
 
@@ -323,4 +325,56 @@ describe('ingest handler', () => {
       .map((c) => c.args[0].input.MessageAttributes?.state?.StringValue);
     expect(states).toEqual(['firing']);
   });
+
+  it('reads a 0-byte .log.gz (written on node replacement) as an empty object, not an error', async () => {
+    const object = fake.put(LOGS, 'elb/empty.log.gz', Buffer.alloc(0));
+    const result = await handler()(s3Event('elb/empty.log.gz', object.etag));
+    expect(result).toMatchObject({ objects: [{ status: 'processed', records: 0, partials: 0 }] });
+  });
+
+  it('counts every gzip member of a multi-member object, whatever the chunking', async () => {
+    // Prepare: two gzip members back to back, served 7 bytes at a time
+    const lines = failing.split('\n');
+    const body = Buffer.concat([gz(`${lines.slice(0, 40).join('\n')}\n`), gz(lines.slice(40).join('\n'))]);
+    const object = fake.put(LOGS, 'elb/multi.log.gz', body);
+    s3Mock
+      .on(GetObjectCommand, { Bucket: LOGS, Key: 'elb/multi.log.gz' })
+      .resolves({ Body: s3Body(body, 7), ETag: `"${object.etag}"` });
+    // Act
+    const result = await handler()(s3Event('elb/multi.log.gz', object.etag));
+    // Assess
+    expect(result).toMatchObject({ objects: [{ status: 'processed', records: 80 }] });
+  });
+
+  it('streams a large object without holding it in memory', async () => {
+    // Prepare: ~64 MB of log text generated lazily in 64 KiB chunks
+    const line = `${healthy[0]}\n`;
+    const chunk = Buffer.from(line.repeat(Math.floor(65_536 / line.length)));
+    const chunks = Math.ceil((64 * 1024 * 1024) / chunk.length);
+    // Buffers live outside the JS heap: count both, sampled as the handler pulls chunks.
+    const used = (): number => {
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
+    let peak = 0;
+    function* generate(): Generator<Buffer> {
+      for (let i = 0; i < chunks; i++) {
+        if (i % 16 === 0) peak = Math.max(peak, used());
+        yield chunk;
+      }
+      peak = Math.max(peak, used());
+    }
+    fake.put(LOGS, 'elb/big.log', 'placeholder');
+    s3Mock.on(GetObjectCommand, { Bucket: LOGS, Key: 'elb/big.log' }).callsFake(() => ({
+      Body: sdkStreamMixin(Readable.from(generate())),
+      ETag: '"big"',
+    }));
+    const before = used();
+    // Act
+    const result = await handler()(s3Event('elb/big.log', 'big'));
+    // Assess: every record counted, heap growth far below the object size
+    const records = chunks * Math.floor(65_536 / line.length);
+    expect(result).toMatchObject({ objects: [{ status: 'processed', records }] });
+    expect(peak - before).toBeLessThan(40 * 1024 * 1024);
+  }, 60_000);
 });

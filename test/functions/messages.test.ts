@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertMessage, reportMessage } from '../../functions/shared/messages.js';
+import { alertMessage, alertSubject, reportMessage } from '../../functions/shared/messages.js';
 import { asciiSubject, dropQueryStrings, escapeControl, safeText, truncate } from '../../functions/shared/sanitize.js';
 import { alertFactory } from './support/factories.js';
 
@@ -118,5 +118,23 @@ describe('reportMessage', () => {
     );
     expect(message.subject).toContain('no data');
     expect(message.text).toContain('No access-log data was stored for this period.');
+  });
+});
+
+describe('alertSubject', () => {
+  it('keeps the cause id whole and cuts a long load-balancer name in the middle', () => {
+    // Prepare
+    const alert = alertFactory({
+      loadBalancer: 'loadbalancer_7c1e4a52-3b8d-4f0e-9a61-2f5b8c9d0e1a-with-a-very-long-suffix-0042',
+      statusCodes: { '504': 80 },
+      causes: [{ code: 504, id: '504.response-timeout', title: 'Backend too slow', evidence: '', score: 1 }],
+    });
+    // Act
+    const subject = alertSubject({ ...alert, state: 'firing' });
+    // Assess
+    expect(subject.length).toBeLessThanOrEqual(100);
+    expect(subject.startsWith('[CRITICAL] FIRING 504 loadbalancer_7c1e')).toBe(true);
+    expect(subject.endsWith('-suffix-0042 2024-05-01T10:05Z 504.response-timeout')).toBe(true);
+    expect(subject).toContain('...');
   });
 });

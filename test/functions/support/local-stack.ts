@@ -179,13 +179,14 @@ export async function drainNotifications(
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   const received: ReceivedNotification[] = [];
   let quietSince = Date.now();
-  while (Date.now() < deadline && Date.now() - quietSince < quietMs) {
+  // At least one receive, then until quiet for `quietMs` or the deadline.
+  for (let first = true; first || (Date.now() < deadline && Date.now() - quietSince < quietMs); first = false) {
     const response = await messaging.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: messaging.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
     );
     const messages = response.Messages ?? [];
     if (messages.length === 0) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (quietMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(50, quietMs)));
       continue;
     }
     quietSince = Date.now();

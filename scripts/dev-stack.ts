@@ -1,0 +1,171 @@
+/**
+ * lbwatch's functions on a laptop: starts an S3 server (s3rver) and an SNS/SQS server (fauxqs) on
+ * 127.0.0.1, creates the buckets, the alert topic and a queue subscribed to it, uploads the example
+ * logs as the load balancers would deliver them (in delivery order, simulated clock), invokes the
+ * ingest function with one S3 notification per object, prints every alert as the subscriber
+ * receives it, then runs the report function and prints where the report was written.
+ *
+ *   npm run dev:stack [-- --logs examples/logs] [--limit N]
+ *
+ * Bounded: a fixed number of objects, every wait has a timeout, servers are stopped at the end.
+ */
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createHandler as createIngestHandler } from '../functions/ingest/handler.js';
+import { createHandler as createReportHandler } from '../functions/report/handler.js';
+import { parseConfig } from '../functions/shared/config.js';
+import { memoryLogger } from '../functions/shared/logger.js';
+import { once, resolveRuntime } from '../functions/shared/runtime.js';
+import {
+  drainNotifications,
+  localS3Client,
+  startMessaging,
+  startS3rver,
+} from '../test/functions/support/local-stack.js';
+
+const LOG_BUCKET = 'lbwatch-dev-logs';
+const STATE_BUCKET = 'lbwatch-dev-state';
+/** Objects land about five minutes after the interval their name ends with. */
+const DELIVERY_DELAY_MS = 5 * 60_000;
+const TIME_LIMIT_MS = 10 * 60_000;
+/** Where the report is copied (ignored by git). */
+const OUT_DIR = 'dist/dev-stack';
+
+const { values } = parseArgs({
+  options: {
+    logs: { type: 'string', default: 'examples/logs' },
+    limit: { type: 'string', default: '1000' },
+  },
+});
+const logsDir = values.logs;
+const limit = Number(values.limit);
+
+async function listLogs(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    for (const entry of await readdir(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (/\.log(\.gz)?$/.test(entry.name)) out.push(path);
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+/** End of the logging interval from the key (`..._20260616T0830Z_...`), as the load balancers name them. */
+function intervalEnd(path: string): number {
+  const match = /_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_/.exec(path);
+  if (match === null) return 0;
+  const [, y, mo, d, h, mi] = match;
+  return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi));
+}
+
+function s3Notification(bucket: string, key: string, etag: string, size: number): unknown {
+  const encoded = encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: 'us-east-1',
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        userIdentity: { principalId: 'AWS:DEVSTACK' },
+        requestParameters: { sourceIPAddress: '127.0.0.1' },
+        responseElements: { 'x-amz-request-id': 'DEVSTACK', 'x-amz-id-2': 'DEVSTACK' },
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'lbwatch-dev',
+          bucket: { name: bucket, ownerIdentity: { principalId: 'DEVSTACK' }, arn: `arn:aws:s3:::${bucket}` },
+          object: { key: encoded, size, eTag: etag, sequencer: '00' },
+        },
+      },
+    ],
+  };
+}
+
+async function main(): Promise<void> {
+  const files = (await listLogs(logsDir))
+    .sort((a, b) => intervalEnd(a) - intervalEnd(b) || a.localeCompare(b))
+    .slice(0, limit);
+  if (files.length === 0) {
+    console.log(
+      `no *.log or *.log.gz files under ${logsDir}; generate them with: node --import tsx examples/generate/cli.ts`,
+    );
+    return;
+  }
+  const started = Date.now();
+  const s3Server = await startS3rver([LOG_BUCKET, STATE_BUCKET]);
+  const messaging = await startMessaging({ topic: 'lbwatch-alerts', queue: 'lbwatch-alert-inbox' });
+  const s3 = localS3Client(s3Server.endpoint);
+  console.log(`S3 (s3rver)    ${s3Server.endpoint}  buckets ${LOG_BUCKET}, ${STATE_BUCKET}`);
+  console.log(`SNS/SQS        ${messaging.endpoint}  topic ${messaging.topicArn}`);
+  try {
+    const config = parseConfig({ STATE_BUCKET, ALERT_TOPIC_ARN: messaging.topicArn, S3_FORCE_PATH_STYLE: 'true' });
+    const runtime = once(() => resolveRuntime(config, { s3, sns: messaging.sns }));
+    let clock = 0;
+    const deps = { config, s3, runtime, log: memoryLogger(), now: () => clock };
+    const ingest = createIngestHandler(deps);
+    let alerts = 0;
+    let records = 0;
+    let done = 0;
+    console.log(`replaying ${files.length} objects from ${logsDir} in delivery order\n`);
+    for (const file of files) {
+      if (Date.now() - started > TIME_LIMIT_MS) {
+        console.log(`stopping: time limit of ${TIME_LIMIT_MS / 60_000} minutes reached`);
+        break;
+      }
+      const key = relative(logsDir, file).split('\\').join('/');
+      const body = await readFile(file).catch(() => null);
+      if (body === null) {
+        console.log(`skipped ${key}: no longer readable`);
+        continue;
+      }
+      const put = await s3.send(new PutObjectCommand({ Bucket: LOG_BUCKET, Key: key, Body: body }));
+      clock = Math.max(clock, intervalEnd(file) + DELIVERY_DELAY_MS);
+      const result = (await ingest(
+        s3Notification(LOG_BUCKET, key, (put.ETag ?? '').replace(/"/g, ''), body.length),
+      )) as {
+        objects: { status: string; records?: number }[];
+      };
+      records += result.objects.reduce((n, o) => n + (o.records ?? 0), 0);
+      done++;
+      if (done % 100 === 0) console.log(`... ${done} objects ingested`);
+      for (const n of await drainNotifications(messaging, { quietMs: 0, timeoutMs: 2000 })) {
+        alerts++;
+        console.log(`${new Date(clock).toISOString().slice(11, 16)}Z  ${n.subject}`);
+      }
+    }
+    const report = createReportHandler({ ...deps, now: () => clock + 15 * 60_000 });
+    const written = await report({
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      time: new Date(clock + 15 * 60_000).toISOString(),
+    });
+    const announcements = await drainNotifications(messaging, { quietMs: 200, timeoutMs: 5000 });
+    console.log(`\n${done} objects, ${records} records, ${alerts} alert notifications`);
+    console.log(
+      `report for ${written.period.from} .. ${written.period.to}: ${written.requests} requests, ${written.alerts} alerts`,
+    );
+    // The servers' files vanish when this process exits: keep a copy of the report.
+    await mkdir(OUT_DIR, { recursive: true });
+    for (const [format, uri] of Object.entries(written.locations)) {
+      const key = uri.slice(`s3://${STATE_BUCKET}/`.length);
+      const object = await s3.send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: key }));
+      const copy = join(OUT_DIR, `report.${format}`);
+      await writeFile(copy, (await object.Body?.transformToString('utf-8')) ?? '');
+      console.log(`  ${uri}\n    copied to ${copy}`);
+    }
+    for (const a of announcements) console.log(`announced: ${a.subject}`);
+    console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    s3.destroy();
+    await messaging.stop();
+    await s3Server.stop();
+  }
+}
+
+await main();
