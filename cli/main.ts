@@ -5,6 +5,10 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 
 /** Each command lives in its own module, loaded only when used. */
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  analyze: {
+    summary: 'analyse log files: status codes per window, threshold alerts and their likely causes',
+    load: async () => (await import('./commands/analyze.js')).analyzeCommand,
+  },
   parse: {
     summary: 'parse log files and print records and rejects (debugging view)',
     load: async () => (await import('./commands/parse.js')).parseCommand,

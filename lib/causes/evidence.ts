@@ -73,12 +73,9 @@ const noConnectionFast: EvidenceRule = ({ code, stats, n, thresholds, add }) => 
   const fast = countBelow(stats.requestTimeNoConnection, tc / 2);
   const share = stats.noConnection / n;
   if (share >= MOST) {
-    add('502.backend-reset', 2 * share, '');
-    add(
-      '502.backend-port',
-      2 * share,
-      `${ofCode(stats.noConnection, n, code)} got no backend connection, ${fast} of them failing within ${seconds(tc / 2)} (well under the ${timeout(thresholds.connectTimeout)} connect timeout)`,
-    );
+    const sentence = `${ofCode(stats.noConnection, n, code)} got no backend connection, ${fast} of them failing within ${seconds(tc / 2)} (well under the ${timeout(thresholds.connectTimeout)} connect timeout)`;
+    add('502.backend-port', 2 * share, sentence);
+    add('502.backend-reset', 2 * share, sentence);
   } else if (share < 0.2) {
     const sentence = `only ${ofCode(stats.noConnection, n, code)} lacked a backend connection`;
     add('502.backend-port', -1, sentence);
@@ -128,14 +125,14 @@ const deadOrLiveMember: EvidenceRule = ({ window, code, stats, add }) => {
     add(
       '502.backend-port',
       3 * (dead / total),
-      `${topDead[1]} of the ${total} unconnected ${code}s were sent to member ${shownValue(topDead[0])}, which answered nothing else in this window${others}`,
+      `${topDead[1] === total ? `all ${total}` : `${topDead[1]} of the ${total}`} unconnected ${code}s were sent to member ${shownValue(topDead[0])}, which answered nothing else in this window${others}`,
     );
     add('502.backend-reset', 1 * (dead / total), '');
   } else if (topLive !== null && live / total >= MOST) {
     add(
       '502.backend-reset',
       3 * (live / total),
-      `${topLive[1]} of the ${total} unconnected ${code}s were sent to member ${shownValue(topLive[0])}, which answered ${topLive[2]} other requests normally in this window`,
+      `${topLive[1] === total ? `all ${total}` : `${topLive[1]} of the ${total}`} unconnected ${code}s were sent to member ${shownValue(topLive[0])}, which answered ${topLive[2]} other requests normally in this window`,
     );
     add('502.backend-port', -1, '');
   }
