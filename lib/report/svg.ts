@@ -304,3 +304,66 @@ export function barChart(options: BarChartOptions): string {
   parts.push(legend(options.series, width - RIGHT, 12), '</svg>');
   return parts.join('');
 }
+
+export interface SparklineOptions {
+  title: string;
+  startMs: number;
+  stepMs: number;
+  /** Stacked bottom to top; every series has the same number of values. */
+  series: readonly ChartSeries[];
+  markers: readonly ChartMarker[];
+  /** At most this many bars: neighbouring buckets are summed. */
+  maxBars?: number;
+  width?: number;
+  height?: number;
+}
+
+/**
+ * A small stacked-bar trend for a table cell (no axes, one scale per sparkline), with shaded markers.
+ *
+ * @example
+ * sparkline({ title: '5xx and 4xx per window', startMs, stepMs: 300_000, series, markers: [] });
+ */
+export function sparkline(options: SparklineOptions): string {
+  const width = options.width ?? 160;
+  const height = options.height ?? 28;
+  const points = options.series[0]?.values.length ?? 0;
+  const factor = Math.max(1, Math.ceil(points / (options.maxBars ?? 80)));
+  const bars = Math.max(1, Math.ceil(points / factor));
+  const summed = options.series.map((s) => {
+    const out = new Array<number>(bars).fill(0);
+    for (let i = 0; i < points; i++) out[Math.floor(i / factor)]! += s.values[i] ?? 0;
+    return out;
+  });
+  const totals = new Array<number>(bars).fill(0);
+  for (const s of summed) for (let i = 0; i < bars; i++) totals[i]! += s[i]!;
+  const max = Math.max(1, ...totals);
+  const slot = width / bars;
+  const spanMs = points * options.stepMs;
+  const xOf = (t: number): number => ((t - options.startMs) / spanMs) * width;
+  const parts: string[] = [
+    `<svg class="spark" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" data-chart="sparkline" data-series="${options.series.length}" data-points="${bars}"><title>${htmlText(options.title, 300)}</title>`,
+  ];
+  for (const m of options.markers) {
+    const x0 = Math.max(0, xOf(m.startMs));
+    const x1 = Math.min(width, xOf(m.endMs));
+    parts.push(
+      `<rect class="spark-band ${m.className}" x="${r1(x0)}" y="0" width="${r1(Math.max(1.5, x1 - x0))}" height="${height}"><title>${htmlText(m.title, 300)}</title></rect>`,
+    );
+  }
+  const base = new Array<number>(bars).fill(0);
+  options.series.forEach((s, k) => {
+    let d = '';
+    for (let i = 0; i < bars; i++) {
+      const v = summed[k]![i]!;
+      if (v <= 0) continue;
+      const y0 = height - (base[i]! / max) * (height - 2);
+      const h = Math.max(0.8, (v / max) * (height - 2));
+      d += `M${r1(i * slot + slot * 0.1)} ${r1(y0)}v${r1(-h)}h${r1(Math.max(0.5, slot * 0.8))}v${r1(h)}z`;
+      base[i]! += v;
+    }
+    parts.push(`<path class="${s.className}" data-series="${htmlText(s.key)}" data-points="${bars}" d="${d}"/>`);
+  });
+  parts.push(`<line class="spark-base" x1="0" x2="${width}" y1="${height - 0.5}" y2="${height - 0.5}"/></svg>`);
+  return parts.join('');
+}

@@ -145,6 +145,12 @@ describe.skipIf(!hasChromium)('report page in headless Chromium', () => {
       expect(chart.width).toBeGreaterThan(600);
     });
     expect(timeCharts.slice(1).map((c) => c.markers)).toEqual(model.loadBalancers.map((l) => l.incidents.length));
+    const sparklines = charts.filter((c) => c.kind === 'sparkline');
+    expect(sparklines).toHaveLength(model.loadBalancers.length);
+    for (const spark of sparklines) {
+      expect(spark.paths.map((p) => p.key)).toEqual(['5xx', '4xx']);
+      expect(spark.paths[0]!.points).toBe(Math.ceil(288 / Math.ceil(288 / 80)));
+    }
     const barCharts = charts.filter((c) => c.kind === 'bars');
     expect(barCharts.map((c) => c.paths[0]!.points)).toEqual(
       sections.filter((s) => s.members.length > 0).map((s) => s.members.length),

@@ -86,6 +86,7 @@ describe('renderReport html', () => {
       expect(chart).toContain('data-series="3"');
       expect(chart).toContain('data-points="288"');
     }
+    expect(html.match(/data-chart="sparkline"/g)).toHaveLength(model.loadBalancers.length);
     const lbIncidents = model.loadBalancers.map((l) => l.incidents.length);
     const markers = charts.slice(1).map((c) => Number(/data-markers="(\d+)"/.exec(c)?.[1]));
     expect(markers).toEqual(lbIncidents);
