@@ -1,7 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { propsFromContext } from '../../infra/context.js';
 import { nonOverlappingSuffixes } from '../../infra/delivery.js';
 import { LbwatchStack } from '../../infra/lbwatch-stack.js';
@@ -15,6 +15,7 @@ import {
   namedObjects,
   objectsOf,
   ref,
+  removeFunctionsCopy,
   roleStatements,
   rolesWithManagedPolicies,
   type Synthesized,
@@ -62,6 +63,8 @@ beforeAll(() => {
     webhookSecret: { secretName: 'lbwatch/hook' },
   });
 }, 240_000);
+
+afterAll(removeFunctionsCopy);
 
 describe('S3 event notifications', () => {
   it('announces new objects of the imported log bucket, one notification per suffix, below the log prefix only', () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +17,9 @@ export const cdkJsonContext: Record<string, unknown> = JSON.parse(readFileSync(j
 let codeDirectory: string | undefined;
 
 /**
- * The functions' bundle directory: `dist/functions` when built, building it first when nothing was built yet
- * (a fresh clone before `npm run build`). While the function sources cannot be bundled, a directory with minimal
- * modules stands in: the template asserted here depends on the directory existing, not on its content.
+ * A copy of the functions' bundles (`dist/functions`), building them first when nothing was built yet (a fresh
+ * clone before `npm run build`). While the function sources cannot be bundled, minimal modules stand in: the
+ * template asserted here depends on the directory existing, not on the bundles' content.
  */
 export function functionsCodeDirectory(): string {
   if (codeDirectory !== undefined) return codeDirectory;
@@ -36,16 +36,26 @@ export function functionsCodeDirectory(): string {
       // A bundling failure is reported by `npm run build`; the template tests still run on the stand-in below.
     }
   }
-  if (built()) {
-    codeDirectory = dist;
-  } else {
-    codeDirectory = mkdtempSync(join(tmpdir(), 'lbwatch-infra-test-'));
+  // A private copy: a build started meanwhile (it deletes dist/ first) must not pull the bundles from under the
+  // synthesis of these tests.
+  const copy = mkdtempSync(join(tmpdir(), 'lbwatch-infra-test-'));
+  try {
+    for (const name of names) cpSync(join(dist, name), join(copy, name), { recursive: true });
+    if (!names.every((name) => existsSync(join(copy, name, 'index.mjs')))) throw new Error('incomplete bundles');
+  } catch {
     for (const name of names) {
-      mkdirSync(join(codeDirectory, name));
-      writeFileSync(join(codeDirectory, name, 'index.mjs'), 'export const handler = async () => ({});\n');
+      mkdirSync(join(copy, name), { recursive: true });
+      writeFileSync(join(copy, name, 'index.mjs'), 'export const handler = async () => ({});\n');
     }
   }
+  codeDirectory = copy;
   return codeDirectory;
+}
+
+/** Deletes the private copy of the bundles (call in afterAll). */
+export function removeFunctionsCopy(): void {
+  if (codeDirectory !== undefined) rmSync(codeDirectory, { recursive: true, force: true });
+  codeDirectory = undefined;
 }
 
 export interface Synthesized {
