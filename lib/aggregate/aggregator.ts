@@ -49,6 +49,28 @@ function isPlainHttpOnTlsPort(r: LogRecord): boolean {
 interface Slot {
   window: WindowAggregate;
   sinceCheck: number;
+  /**
+   * host -> path -> [requests, ok] for the window-level map, kept as Maps while aggregating: a lookup by two
+   * short keys is several times cheaper than concatenating them and looking the result up in an object.
+   * Flushed into `window.hostPaths` when bounding and when windows are taken.
+   */
+  paths: Map<string, Map<string, PathCount>>;
+  pathCount: number;
+}
+
+/** Adds the Map-held host+path counts into a window's `hostPaths`. */
+function flushPaths(into: WindowAggregate, paths: Map<string, Map<string, PathCount>>): void {
+  for (const [host, byPath] of paths) {
+    for (const [path, counts] of byPath) {
+      const key = cut(host + path);
+      const dst = into.hostPaths[key];
+      if (dst === undefined) into.hostPaths[key] = [counts[0], counts[1]];
+      else {
+        dst[0] += counts[0];
+        dst[1] += counts[1];
+      }
+    }
+  }
 }
 
 function tooBig(map: object, limit: number): boolean {
@@ -89,7 +111,12 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
     }
     let slot = starts.get(start);
     if (slot === undefined) {
-      slot = { window: emptyWindow(r.loadBalancer, r.format, start, windowMs, maxKeys), sinceCheck: 0 };
+      slot = {
+        window: emptyWindow(r.loadBalancer, r.format, start, windowMs, maxKeys),
+        sinceCheck: 0,
+        paths: new Map(),
+        pathCount: 0,
+      };
       starts.set(start, slot);
     }
     lastLb = r.loadBalancer;
@@ -98,7 +125,13 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
     return slot;
   }
 
-  function check(w: WindowAggregate): void {
+  function check(slot: Slot): void {
+    const w = slot.window;
+    if (slot.pathCount > limit) {
+      flushPaths(w, slot.paths);
+      slot.paths.clear();
+      slot.pathCount = 0;
+    }
     let big = tooBig(w.members, limit) || tooBig(w.hostPaths, limit);
     for (const key in w.codes) {
       const c = w.codes[key] as CodeStats;
@@ -121,7 +154,7 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
     const w = slot.window;
     if (++slot.sinceCheck >= CHECK_EVERY) {
       slot.sinceCheck = 0;
-      check(w);
+      check(slot);
     }
     if (time < w.firstTime) w.firstTime = time;
     if (time > w.lastTime) w.lastTime = time;
@@ -162,17 +195,25 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
       if (status < 400) m.ok++;
       else m.errors[status] = (m.errors[status] ?? 0) + 1;
     }
-    const hostPath = cut((r.host ?? '') + (r.path ?? ''));
-    let p = w.hostPaths[hostPath];
+    const host = r.host ?? '';
+    const path = r.path ?? '';
+    let byPath = slot.paths.get(host);
+    if (byPath === undefined) {
+      byPath = new Map();
+      slot.paths.set(host, byPath);
+    }
+    let p = byPath.get(path);
     if (p === undefined) {
       p = [0, 0] as PathCount;
-      w.hostPaths[hostPath] = p;
+      byPath.set(path, p);
+      slot.pathCount++;
     }
     p[0]++;
     if (status < 400) {
       p[1]++;
       return;
     }
+    const hostPath = cut(host + path);
 
     let c = w.codes[status];
     if (c === undefined) {
@@ -221,7 +262,11 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
   function windows(): WindowAggregate[] {
     const out: WindowAggregate[] = [];
     for (const starts of byLb.values()) {
-      for (const slot of starts.values()) out.push(boundWindow(copyWindow(slot.window)));
+      for (const slot of starts.values()) {
+        const w = copyWindow(slot.window);
+        flushPaths(w, slot.paths);
+        out.push(boundWindow(w));
+      }
     }
     out.sort(
       (a, b) => a.start - b.start || (a.loadBalancer < b.loadBalancer ? -1 : a.loadBalancer > b.loadBalancer ? 1 : 0),
