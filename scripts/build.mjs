@@ -22,8 +22,6 @@ const common = {
   legalComments: 'none',
 };
 
-rmSync(join(root, 'dist'), { recursive: true, force: true });
-
 await build({
   ...common,
   entryPoints: [join(root, 'cli/lbwatch.ts')],
@@ -49,5 +47,13 @@ for (const name of names) {
     target: 'node22',
     minify: true,
   });
+}
+// Files are overwritten in place (never `rm -rf dist` first: tests may be reading bundles while a build runs);
+// only bundles of functions that no longer exist are removed.
+const builtFunctions = join(root, 'dist/functions');
+if (existsSync(builtFunctions)) {
+  for (const stale of readdirSync(builtFunctions).filter((n) => !names.includes(n))) {
+    rmSync(join(builtFunctions, stale), { recursive: true, force: true });
+  }
 }
 console.log(`built dist/cli/lbwatch.mjs${names.map((n) => ` dist/functions/${n}/index.mjs`).join('')}`);
