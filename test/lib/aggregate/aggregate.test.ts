@@ -159,6 +159,22 @@ describe('window contents', () => {
     expect(w?.codes[502]?.members[OTHER_KEY]?.[0]).toBe(55 - 27);
   });
 
+  it('stays bounded while aggregating many distinct keys, with exact totals', () => {
+    // Prepare: 10,000 requests over 500 paths and 300 members, cap 4
+    const records = repeat(10_000, (i) =>
+      otcRecord({ path: `/p/${i % 500}`, member: `10.0.${i % 300}.1:80`, status: i % 10 === 0 ? 500 : 200 }),
+    );
+    // Act
+    const [w] = aggregate(records, FIVE_MIN, 4);
+    // Assess
+    const paths = Object.values(w?.hostPaths ?? {});
+    expect(paths).toHaveLength(5);
+    expect(paths.reduce((s, p) => s + p[0], 0)).toBe(10_000);
+    expect(paths.reduce((s, p) => s + p[1], 0)).toBe(9_000);
+    expect(Object.values(w?.members ?? {}).reduce((s, m) => s + m.requests, 0)).toBe(10_000);
+    expect(Object.keys(w?.codes[500]?.hostPaths ?? {})).toHaveLength(5);
+  });
+
   it('treats __proto__ from a log line as an ordinary key', () => {
     // Prepare
     const record = otcRecord({ member: '__proto__', host: '__proto__', path: '' });
