@@ -75,16 +75,18 @@ export async function alertOnWindow(
   // "No requests" is not "no errors": an empty window resolves nothing.
   if (!isClosed(window.start, window.windowMs, now) || window.requests === 0) return outcomes;
   const fired = new Set(alerts.map((a) => a.rule));
+  const previousStart = window.start - window.windowMs;
+  const previousClaims = await claims.claimKeysOf(window.loadBalancer, previousStart);
   for (const rule of ruleIds(rules)) {
     if (fired.has(rule)) continue;
-    const previous = await claims.read(
-      claims.keyOf({
-        loadBalancer: window.loadBalancer,
-        windowStart: iso(window.start - window.windowMs),
-        rule,
-        state: 'firing',
-      }),
-    );
+    const firingKey = claims.keyOf({
+      loadBalancer: window.loadBalancer,
+      windowStart: iso(previousStart),
+      rule,
+      state: 'firing',
+    });
+    if (!previousClaims.has(firingKey)) continue;
+    const previous = await claims.read(firingKey);
     if (previous === null || previous.status !== 'sent') continue;
     const outcome = await claims.deliverOnce(resolvedNotification(previous.notification, window), claimant);
     outcomes.push({ rule, state: 'resolved', windowStart: iso(window.start), outcome });

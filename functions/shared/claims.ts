@@ -12,7 +12,7 @@ import { LbwatchError } from '../../lib/errors.js';
 import type { Log } from './logger.js';
 import { alertMessage, type MessageOptions, type Notification } from './messages.js';
 import type { Destination } from './publishers.js';
-import { alertClaimKey } from './state-keys.js';
+import { alertClaimKey, alertWindowPrefix } from './state-keys.js';
 import type { S3StateStore, StoredText } from './state-store.js';
 
 /**
@@ -44,6 +44,11 @@ export class AlertClaims {
 
   keyOf(n: Pick<Notification, 'loadBalancer' | 'windowStart' | 'rule' | 'state'>): string {
     return alertClaimKey(this.prefix, n.loadBalancer, Date.parse(n.windowStart), n.rule, n.state);
+  }
+
+  /** Keys of every claim made for one load balancer's window (one listing). */
+  async claimKeysOf(loadBalancer: string, windowStartMs: number): Promise<Set<string>> {
+    return new Set(await this.store.list(alertWindowPrefix(this.prefix, loadBalancer, windowStartMs)));
   }
 
   /** Whether a notification for this key was claimed (any status): a firing claim means the rule fired. */

@@ -80,6 +80,11 @@ export function inputRecordKey(prefix: string, dayMs: number, id: string): strin
   return `${inputsDayPrefix(prefix, dayMs)}${id}.json`;
 }
 
+/** All claims of one load balancer's window (one listing answers "which rules fired here?"). */
+export function alertWindowPrefix(prefix: string, loadBalancer: string, windowStartMs: number): string {
+  return `${prefix}alerts/${keySegment(loadBalancer)}/${isoKey(windowStartMs)}/`;
+}
+
 export function alertClaimKey(
   prefix: string,
   loadBalancer: string,
@@ -87,7 +92,7 @@ export function alertClaimKey(
   rule: string,
   state: AlertState,
 ): string {
-  return `${prefix}alerts/${keySegment(loadBalancer)}/${isoKey(windowStartMs)}/${keySegment(rule)}.${state}.json`;
+  return `${alertWindowPrefix(prefix, loadBalancer, windowStartMs)}${keySegment(rule)}.${state}.json`;
 }
 
 export function reportKeys(prefix: string, periodEndMs: number): { html: string; md: string; json: string } {
