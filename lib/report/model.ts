@@ -389,11 +389,14 @@ export function mergeIncidents(alerts: readonly Alert[]): Incident[] {
     }
     flush();
   }
-  return incidents.sort(
-    (a, b) =>
-      Date.parse(a.start) - Date.parse(b.start) ||
-      a.loadBalancer.localeCompare(b.loadBalancer) ||
-      a.rule.localeCompare(b.rule),
+  return incidents.sort(byIncidentStart);
+}
+
+function byIncidentStart(a: Incident, b: Incident): number {
+  return (
+    Date.parse(a.start) - Date.parse(b.start) ||
+    a.loadBalancer.localeCompare(b.loadBalancer) ||
+    a.rule.localeCompare(b.rule)
   );
 }
 
@@ -461,49 +464,98 @@ function inputsOf(inputs: readonly InputSummary[]): InputsFigure {
   return figure;
 }
 
-function sectionOf(
+interface LoadBalancerWork {
+  section: LoadBalancerSection;
+  members: MemberTotals[];
+}
+
+function loadBalancerOf(
   grid: Grid,
-  loadBalancer: string | null,
+  name: string,
   windows: readonly WindowSummary[],
   alerts: readonly Alert[],
   analysis: AnalysisResult,
-): Section {
+): LoadBalancerWork {
   const incidents = mergeIncidents(alerts);
-  let codes: CodeFigure[];
-  let members: MemberFigure[];
-  if (loadBalancer !== null) {
-    codes = codesOf(loadBalancer, windows, alerts, analysis);
-    members = rankMembers(memberTotals(loadBalancer, windows), false);
-  } else {
-    // Overall: codes and members stay tied to their load balancer ("502 on shop-prod"), ranked together.
-    const names = [...new Set(windows.map((w) => w.loadBalancer))];
-    codes = names
-      .flatMap((name) =>
-        codesOf(
-          name,
-          windows.filter((w) => w.loadBalancer === name),
-          alerts.filter((a) => a.loadBalancer === name),
-          analysis,
-        ),
-      )
-      .sort(byAlertsThenCount)
-      .slice(0, TOP_CODES);
-    members = rankMembers(
-      names.flatMap((name) =>
-        memberTotals(
-          name,
-          windows.filter((w) => w.loadBalancer === name),
-        ),
-      ),
-      true,
-    );
-  }
+  const members = memberTotals(name, windows);
   return {
-    headline: headlineOf(windows, alerts, incidents.length),
-    series: seriesOf(grid, windows, alerts),
-    codes,
+    section: {
+      name,
+      format: windows.find((w) => w.format !== undefined)?.format ?? null,
+      headline: headlineOf(windows, alerts, incidents.length),
+      series: seriesOf(grid, windows, alerts),
+      codes: codesOf(name, windows, alerts, analysis),
+      members: rankMembers(members, false),
+      incidents,
+    },
     members,
-    incidents,
+  };
+}
+
+const sumArrays = (arrays: readonly number[][], length: number): number[] => {
+  const out = new Array<number>(length).fill(0);
+  for (const a of arrays) for (let i = 0; i < length; i++) out[i]! += a[i] ?? 0;
+  return out;
+};
+
+/**
+ * The overall section from the per-load-balancer ones: every figure is a sum, codes and members are ranked
+ * together but stay tied to their load balancer ("502 on shop-prod"), and incidents never span load balancers.
+ */
+function overallOf(grid: Grid, work: readonly LoadBalancerWork[]): Section {
+  const lbs = work.map((w) => w.section);
+  const errors = { total: 0, '4xx': 0, '5xx': 0 };
+  const alerts = { total: 0, critical: 0, warning: 0, info: 0 };
+  let requests = 0;
+  let windows = 0;
+  let lbGenerated = 0;
+  let incidents = 0;
+  for (const { headline: h } of lbs) {
+    requests += h.requests;
+    windows += h.windows;
+    lbGenerated += h.lbGenerated;
+    incidents += h.incidents;
+    for (const k of ['total', '4xx', '5xx'] as const) errors[k] += h.errors[k];
+    for (const k of ['total', 'critical', 'warning', 'info'] as const) alerts[k] += h.alerts[k];
+  }
+  const series = (key: '4xx' | '5xx' | 'requests' | 'alerts'): number[] =>
+    sumArrays(
+      lbs.map((l) => l.series[key]),
+      grid.buckets,
+    );
+  return {
+    headline: {
+      requests,
+      windows,
+      errors,
+      errorRate: {
+        total: rate(errors.total, requests),
+        '4xx': rate(errors['4xx'], requests),
+        '5xx': rate(errors['5xx'], requests),
+      },
+      lbGenerated,
+      backendGenerated: errors.total - lbGenerated,
+      alerts,
+      incidents,
+    },
+    series: {
+      start: iso(grid.startMs),
+      bucketMs: grid.bucketMs,
+      requests: series('requests'),
+      '4xx': series('4xx'),
+      '5xx': series('5xx'),
+      alerts: series('alerts'),
+    },
+    // Each load balancer's top codes hold every code of the overall top, so ranking their union is exact.
+    codes: lbs
+      .flatMap((l) => l.codes)
+      .sort(byAlertsThenCount)
+      .slice(0, TOP_CODES),
+    members: rankMembers(
+      work.flatMap((w) => w.members),
+      true,
+    ),
+    incidents: lbs.flatMap((l) => l.incidents).sort(byIncidentStart),
   };
 }
 
@@ -534,22 +586,20 @@ export function buildReportModel(input: ReportInput): ReportModel {
   if (Number.isNaN(toMs)) toMs = Math.max(...windows.map((w) => Date.parse(w.end)), fromMs + windowMs);
   const grid = gridOf(fromMs, Math.max(toMs, fromMs + 1), windowMs);
 
-  const names = [...new Set([...windows.map((w) => w.loadBalancer), ...alerts.map((a) => a.loadBalancer)])];
-  const loadBalancers: LoadBalancerSection[] = names
-    .map((name) => {
-      const own = windows.filter((w) => w.loadBalancer === name);
-      return {
-        name,
-        format: own.find((w) => w.format !== undefined)?.format ?? null,
-        ...sectionOf(
-          grid,
-          name,
-          own,
-          alerts.filter((a) => a.loadBalancer === name),
-          analysis,
-        ),
-      };
-    })
+  const byName = new Map<string, { windows: WindowSummary[]; alerts: Alert[] }>();
+  const groupOf = (name: string) => {
+    let group = byName.get(name);
+    if (group === undefined) {
+      group = { windows: [], alerts: [] };
+      byName.set(name, group);
+    }
+    return group;
+  };
+  for (const w of windows) groupOf(w.loadBalancer).windows.push(w);
+  for (const a of alerts) groupOf(a.loadBalancer).alerts.push(a);
+  const work = [...byName].map(([name, group]) => loadBalancerOf(grid, name, group.windows, group.alerts, analysis));
+  const loadBalancers = work
+    .map((w) => w.section)
     .sort(
       (a, b) =>
         b.headline.alerts.total - a.headline.alerts.total ||
@@ -564,7 +614,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     period: { from: input.period.from, to: input.period.to },
     windowMs,
     empty: windows.length === 0 && alerts.length === 0,
-    overall: sectionOf(grid, null, windows, alerts, analysis),
+    overall: overallOf(grid, work),
     loadBalancers,
     inputs: inputsOf(analysis.inputs),
     rules: input.rules.map((r) => ({ ...r, codes: [...r.codes] })),
