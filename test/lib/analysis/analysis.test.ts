@@ -102,6 +102,21 @@ describe('evaluateWindow', () => {
   });
 });
 
+describe('thresholds from the rules file', () => {
+  it('reach the cause ranking: a 10 s OTC connect timeout makes 5 s 504s no connect timeout', () => {
+    // Prepare
+    const w = only([...repeat(20, () => otcNoConnection(504, 5.002)), ...repeat(80, () => otcRecord())]);
+    const strict = rules('rules: [{id: gw, codes: [504], count: 1}]');
+    const relaxed = rules('rules: [{id: gw, codes: [504], count: 1}]\nthresholds: {otc-elb: {connectTimeout: 10}}');
+    // Act
+    const [a] = evaluateWindow(w, strict);
+    const [b] = evaluateWindow(w, relaxed);
+    // Assess
+    expect(a?.causes[0]?.id).toBe('504.connect-timeout');
+    expect(b?.causes.find((c) => c.id === '504.connect-timeout')?.score).toBeLessThan(0);
+  });
+});
+
 describe('summarizeMembers', () => {
   it('lists the top members by errors then requests and folds the rest into (other)', () => {
     // Prepare
