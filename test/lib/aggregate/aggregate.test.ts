@@ -12,6 +12,7 @@ import {
 } from '../../../lib/aggregate/index.js';
 import { isLbwatchError } from '../../../lib/errors.js';
 import type { LogRecord } from '../../../lib/formats/record.js';
+import { createLogScanner } from '../../../lib/input/scanner.js';
 import { LB, otcNoConnection, otcNoHeader, otcRecord, repeat, T0 } from './factories.js';
 
 const FIVE_MIN = 300_000;
@@ -42,6 +43,21 @@ describe('window assignment', () => {
     const [w] = aggregate([record]);
     // Assess
     expect(new Date(w?.start ?? 0).toISOString()).toBe('2026-03-01T10:00:00.000Z');
+  });
+
+  it('windows a parsed OTC line logged at +08:00 by its msec (UTC), not by its local time', () => {
+    // Prepare: the OTC documentation's Swiss example line, msec 1644819836.370 = 2022-02-14T06:23:56.370Z
+    const line =
+      '1644819836.370 eb11c5a9-93a7-4c48-80fc-03f61f638595 [2022-02-14T14:23:56+08:00] elb_01 192.168.1.1:888 200 "POST https://www.test.com/example/HTTP/1.1" 1411 251 3 0.011 "200" "0.000" "0.011" "0.011" "100.64.0.129:8080" "okhttp/3.13.1" "-" "-" loadbalancer_295a7eee-9999-46ed-9fad-32a62ff0a687 listener_20679192-8888-4e62-a814-a2f870f62148 3333fd44fe3b42cbaa1dc2c641994d90 pool_89547549-6666-446e-9dbc-e3a551034c46 "-" f2bc165ad9b4483a9b17762da851bbbb 121.64.212.1:443 "10.1.1.2:8080" - TLSv1.2 ECDHE-RSA-AES256-GCM-SHA384 www.test.com 56704 -\n';
+    const agg = createAggregator({ windowMs: FIVE_MIN });
+    const scanner = createLogScanner({ name: 'swiss.log' }, agg.add);
+    // Act
+    scanner.push(Buffer.from(line));
+    scanner.end();
+    // Assess
+    const [w] = agg.windows();
+    expect(new Date(w?.start ?? 0).toISOString()).toBe('2022-02-14T06:20:00.000Z');
+    expect(w?.firstTime).toBe(1_644_819_836_370);
   });
 
   it('counts late and out-of-order records in their own windows, also after a later window was seen', () => {
