@@ -39,7 +39,12 @@ function codesByCount(codes: Record<string, number>): [string, number][] {
 }
 
 function percent(rate: number): string {
+  if (rate === 0) return '0%';
   return `${(rate * 100).toFixed(rate < 0.001 ? 3 : 1)}%`;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 /** The alert as it leaves lbwatch: every string escaped, truncated, query strings dropped. */
@@ -136,7 +141,7 @@ export function reportMessage(h: ReportHeadline, options: MessageOptions): Outgo
   const subject = asciiSubject(
     noData
       ? `lbwatch report ${shortTime(h.periodStart)}..${shortTime(h.periodEnd)}: no data`
-      : `lbwatch report ${shortTime(h.periodStart)}..${shortTime(h.periodEnd)}: ${h.requests} req, ${classes}, ${h.alertsFired} alerts`,
+      : `lbwatch report ${shortTime(h.periodStart)}..${shortTime(h.periodEnd)}: ${h.requests} req, ${classes}, ${plural(h.alertsFired, 'alert')}`,
   );
   const lines = [`lbwatch summary report for ${h.periodStart} to ${h.periodEnd}`];
   if (noData) {
