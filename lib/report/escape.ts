@@ -41,10 +41,15 @@ export function htmlText(value: string, max: number = DEFAULT_MAX_LENGTH): strin
 
 /**
  * Cleans and escapes a log-derived value for Markdown prose (chat, tickets, GitHub): every character that
- * could start markup, a link, an HTML tag, an entity or a table cell gets a backslash.
+ * could start emphasis, a link or image, an HTML tag, an entity or a table cell gets a backslash, and URLs
+ * are broken so they are not auto-linked. Parentheses, colons and dots stay as they are, so the text still
+ * reads well where Markdown is not rendered.
  */
 export function markdownText(value: string, max: number = DEFAULT_MAX_LENGTH): string {
-  return cleanText(value, max).replace(/[\\`*_{}[\]()<>#+!|~&:]/g, (ch) => `\\${ch}`);
+  return cleanText(value, max)
+    .replace(/[\\`*_[\]<>|~&]/g, (ch) => `\\${ch}`)
+    .replace(/:\/\//g, ':\\/\\/')
+    .replace(/www\./gi, (w) => `${w.slice(0, 3)}\\.`);
 }
 
 /**

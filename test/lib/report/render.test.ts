@@ -30,7 +30,12 @@ describe('escaping', () => {
   });
 
   it('escapes Markdown prose and keeps code spans inside one table cell', () => {
-    expect(markdownText('a|b `c` [d](e) <f>')).toBe('a\\|b \\`c\\` \\[d\\]\\(e\\) \\<f\\>');
+    expect(markdownText('a|b `c` [d](e) <f> *g* _h_ ~i~ &amp;')).toBe(
+      'a\\|b \\`c\\` \\[d\\](e) \\<f\\> \\*g\\* \\_h\\_ \\~i\\~ \\&amp;',
+    );
+    expect(markdownText('see http://evil.example/x or www.evil.example (10.0.0.1:80)')).toBe(
+      'see http:\\/\\/evil.example/x or www\\.evil.example (10.0.0.1:80)',
+    );
     expect(markdownCode('a|b')).toBe('`a\\|b`');
     expect(markdownCode('x`y')).toBe('``x`y``');
   });
