@@ -106,7 +106,7 @@ export function createHandler(deps: IngestDeps): (event: unknown) => Promise<SQS
     const record: InputRecord = {
       ...source,
       objectId: id,
-      processedAt: new Date(now()).toISOString(),
+      lastModified: response.LastModified?.toISOString() ?? null,
       bytesIn: read.bytesIn,
       bytesOut: read.bytesOut,
       summary: read.summary,

@@ -133,8 +133,11 @@ export function createHandler(deps: ReportDeps): (event: unknown) => Promise<Rep
     return records
       .filter((r): r is InputRecord => r !== null)
       .filter((r) => {
-        if (r.windows.length === 0)
-          return Date.parse(r.processedAt) >= from && Date.parse(r.processedAt) < to + windowMs;
+        if (r.windows.length === 0) {
+          // An object without records (empty, or corrupt from its first byte) belongs where it landed.
+          const landed = r.lastModified === null ? Number.NaN : Date.parse(r.lastModified);
+          return landed >= from && landed < to + windowMs;
+        }
         return r.windows.some((w) => Date.parse(w.start) >= from && Date.parse(w.start) < to);
       })
       .map((r) => ({ ...r.summary, path: `s3://${r.bucket}/${r.key}` }));

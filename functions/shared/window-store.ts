@@ -77,7 +77,8 @@ export interface InputRecord {
   etag: string | null;
   versionId: string | null;
   objectId: string;
-  processedAt: string;
+  /** The object's Last-Modified; nothing time-of-processing, so a re-run writes the same bytes. */
+  lastModified: string | null;
   bytesIn: number;
   bytesOut: number;
   summary: InputSummary;
