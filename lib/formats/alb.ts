@@ -2,7 +2,14 @@ import { isDash, readCount, readIsoMicros, readSeconds, readUint } from './bytes
 import type { ParseContext } from './context.js';
 import type { RejectReason } from './reasons.js';
 import type { LogRecord } from './record.js';
-import { emptyRequestParts, optionalText, parseRequestLine, type RequestParts, splitAddress } from './request-line.js';
+import {
+  type AddressParts,
+  emptyRequestParts,
+  optionalText,
+  parseRequestLine,
+  type RequestParts,
+  splitAddress,
+} from './request-line.js';
 
 /** Field positions (0-based) of the AWS ALB access-log line (29 documented fields, more appended since). */
 const F = {
@@ -34,6 +41,7 @@ export const ALB_MAX_FIELDS = 28;
 
 /** Reusable scratch state of the ALB scanner. */
 export class AlbScratch {
+  readonly client: AddressParts = { ip: null, port: null };
   readonly request: RequestParts = emptyRequestParts();
 }
 
@@ -72,18 +80,18 @@ export function parseAlb(buf: Uint8Array, ctx: ParseContext, scratch: AlbScratch
     if (!Number.isNaN(created) && created <= micros) requestTime = (micros - created) / 1e6;
   }
 
-  const client = splitAddress(buf, st[F.client]!, en[F.client]!, ctx);
+  const client = scratch.client;
+  splitAddress(buf, st[F.client]!, en[F.client]!, ctx, client);
   const ms = st[F.target]!;
   const me = en[F.target]!;
   const member = isDash(buf, ms, me) ? null : ctx.members.get(buf, ms, me);
   const req = scratch.request;
   parseRequestLine(buf, st[F.request]!, en[F.request]!, fl[F.request]!, ctx, req);
-  const small = ctx.small;
 
   const record: LogRecord = {
     format: 'alb',
     time: Math.floor(micros / 1000),
-    loadBalancer: ctx.names.get(buf, st[F.elb]!, en[F.elb]!),
+    loadBalancer: ctx.loadBalancers.get(buf, st[F.elb]!, en[F.elb]!),
     listener: null,
     frontendPort: req.port,
     client: client.ip,
@@ -111,13 +119,17 @@ export function parseAlb(buf: Uint8Array, ctx: ParseContext, scratch: AlbScratch
     responseBytes: readCount(buf, st[F.sentBytes]!, en[F.sentBytes]!),
     userAgent:
       n > F.userAgent ? optionalText(buf, st[F.userAgent]!, en[F.userAgent]!, fl[F.userAgent]!, ctx.agents) : null,
-    tlsProtocol: n > F.sslProtocol ? optionalText(buf, st[F.sslProtocol]!, en[F.sslProtocol]!, 0, small) : null,
-    tlsCipher: n > F.sslCipher ? optionalText(buf, st[F.sslCipher]!, en[F.sslCipher]!, 0, small) : null,
-    errorReason: n > F.errorReason ? optionalText(buf, st[F.errorReason]!, en[F.errorReason]!, 0, small) : null,
+    tlsProtocol:
+      n > F.sslProtocol ? optionalText(buf, st[F.sslProtocol]!, en[F.sslProtocol]!, 0, ctx.tlsProtocols) : null,
+    tlsCipher: n > F.sslCipher ? optionalText(buf, st[F.sslCipher]!, en[F.sslCipher]!, 0, ctx.tlsCiphers) : null,
+    errorReason:
+      n > F.errorReason ? optionalText(buf, st[F.errorReason]!, en[F.errorReason]!, 0, ctx.errorReasons) : null,
     classification:
-      n > F.classification ? optionalText(buf, st[F.classification]!, en[F.classification]!, 0, small) : null,
+      n > F.classification
+        ? optionalText(buf, st[F.classification]!, en[F.classification]!, 0, ctx.classifications)
+        : null,
     actionsExecuted:
-      n > F.actionsExecuted ? optionalText(buf, st[F.actionsExecuted]!, en[F.actionsExecuted]!, 0, small) : null,
+      n > F.actionsExecuted ? optionalText(buf, st[F.actionsExecuted]!, en[F.actionsExecuted]!, 0, ctx.actions) : null,
   };
   return record;
 }

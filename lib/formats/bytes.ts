@@ -78,31 +78,47 @@ export function splitFields(
     if (c === QUOTE) {
       let j = i + 1;
       let f = FIELD_QUOTED;
-      let careful = escapeFrom <= j;
-      if (!careful) {
-        // No backslash before escapeFrom: find the closing quote natively.
-        for (;;) {
-          const q = buf.indexOf(QUOTE, j);
-          if (q < 0 || q >= end) {
-            if (escapeFrom < end) {
+      let closed = false;
+      let careful = false;
+      // Short quoted fields ("-", "200", "forward") close within a few bytes: scan them here.
+      const shortEnd = Math.min(j + SHORT_FIELD, end);
+      while (j < shortEnd) {
+        const d = buf[j]!;
+        if (d === QUOTE) {
+          if (j + 1 === end || buf[j + 1] === SPACE) {
+            closed = true;
+            break;
+          }
+        } else if (d === BACKSLASH) {
+          careful = true;
+          break;
+        }
+        j++;
+      }
+      if (!closed && !careful) {
+        if (escapeFrom > j) {
+          // No backslash before escapeFrom: find the closing quote natively.
+          let from = j;
+          for (;;) {
+            const q = buf.indexOf(QUOTE, from);
+            if (q < 0 || q >= end || q > escapeFrom) {
+              if (escapeFrom >= end) return false;
               careful = true;
               break;
             }
-            return false;
+            if (q + 1 === end || buf[q + 1] === SPACE) {
+              j = q;
+              closed = true;
+              break;
+            }
+            from = q + 1;
           }
-          if (q > escapeFrom) {
-            careful = true;
-            break;
-          }
-          if (q + 1 === end || buf[q + 1] === SPACE) {
-            j = q;
-            break;
-          }
-          j = q + 1;
+        } else {
+          careful = true;
         }
-        if (careful) j = i + 1;
       }
       if (careful) {
+        // Bytes before j hold neither a backslash nor the closing quote.
         for (;;) {
           if (j >= end) return false;
           const d = buf[j]!;
@@ -141,7 +157,15 @@ export function splitFields(
       }
       starts[n] = i;
       ends[n] = j;
-      flags[n] = escapeFrom < j ? FIELD_ESCAPED : 0;
+      let f = 0;
+      // Only bytes from escapeFrom on may be backslashes.
+      for (let k = escapeFrom > i ? escapeFrom : i; k < j; k++) {
+        if (buf[k] === BACKSLASH) {
+          f = FIELD_ESCAPED;
+          break;
+        }
+      }
+      flags[n] = f;
       n++;
       i = j;
     }
@@ -244,6 +268,9 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146097 + doe - 719468;
 }
 
+/** The last date-and-hour prefix `readIsoMicros` decoded (a pure cache: same bytes, same value). */
+const isoPrefix = { bytes: new Uint8Array(13), seconds: -1 };
+
 /**
  * Reads an ISO 8601 time `YYYY-MM-DDThh:mm:ss[.ffffff](Z|±hh:mm)` as UTC epoch
  * **microseconds**. ALB and CLB write microseconds; keeping them lets callers truncate to
@@ -263,15 +290,29 @@ export function readIsoMicros(buf: Uint8Array, start: number, end: number): numb
   ) {
     return Number.NaN;
   }
-  const y1 = digits2(buf, i);
-  const y2 = digits2(buf, i + 2);
-  const month = digits2(buf, i + 5);
-  const day = digits2(buf, i + 8);
-  const hour = digits2(buf, i + 11);
+  // Consecutive lines share the date and hour: reuse them when the first 13 bytes repeat.
+  const prefix = isoPrefix.bytes;
+  let same = isoPrefix.seconds >= 0;
+  for (let k = 0; same && k < 13; k++) same = prefix[k] === buf[i + k];
+  let hourSeconds: number;
+  if (same) {
+    hourSeconds = isoPrefix.seconds;
+  } else {
+    const y1 = digits2(buf, i);
+    const y2 = digits2(buf, i + 2);
+    const month = digits2(buf, i + 5);
+    const day = digits2(buf, i + 8);
+    const hour = digits2(buf, i + 11);
+    if (y1 < 0 || y2 < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23) {
+      return Number.NaN;
+    }
+    hourSeconds = daysFromCivil(y1 * 100 + y2, month, day) * 86400 + hour * 3600;
+    for (let k = 0; k < 13; k++) prefix[k] = buf[i + k]!;
+    isoPrefix.seconds = hourSeconds;
+  }
   const minute = digits2(buf, i + 14);
   const second = digits2(buf, i + 17);
-  if (y1 < 0 || y2 < 0 || month < 1 || month > 12 || day < 1 || day > 31) return Number.NaN;
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return Number.NaN;
+  if (minute < 0 || minute > 59 || second < 0 || second > 60) return Number.NaN;
   let p = i + 19;
   let micros = 0;
   if (buf[p] === DOT) {
@@ -300,8 +341,7 @@ export function readIsoMicros(buf: Uint8Array, start: number, end: number): numb
   } else if (p !== end) {
     return Number.NaN;
   }
-  const days = daysFromCivil(y1 * 100 + y2, month, day);
-  const seconds = days * 86400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60;
+  const seconds = hourSeconds + minute * 60 + second - offsetMinutes * 60;
   return seconds * 1e6 + micros;
 }
 
@@ -424,6 +464,7 @@ export class Interner {
   private readonly keys: (Uint8Array | undefined)[];
   private readonly values: string[];
   private readonly mask: number;
+  private readonly flagsOf: Uint8Array;
 
   /**
    * @param size number of slots, a power of two.
@@ -436,11 +477,23 @@ export class Interner {
     this.mask = size - 1;
     this.keys = new Array<Uint8Array | undefined>(size).fill(undefined);
     this.values = new Array<string>(size).fill('');
+    this.flagsOf = new Uint8Array(size);
   }
+
+  /** The key and value returned last: consecutive lines usually repeat a field's value. */
+  private lastKey: Uint8Array = new Uint8Array(0);
+  private lastValue = '';
+  private lastFlags = -1;
 
   /** The string for `buf[start, end)`, decoded with `displayText` rules given `flags`. */
   get(buf: Uint8Array, start: number, end: number, flags = 0): string {
     const len = end - start;
+    const last = this.lastKey;
+    if (last.length === len && this.lastFlags === flags) {
+      let k = len - 1;
+      while (k >= 0 && last[k] === buf[start + k]) k--;
+      if (k < 0) return this.lastValue;
+    }
     if (len > this.maxLength) return displayText(buf, start, end, flags);
     // Hash a sample of the bytes (ends and a few spread inside): the full comparison below
     // settles equality, so the hash only needs to spread typical keys over the slots.
@@ -455,10 +508,15 @@ export class Interner {
     }
     h = (h ^ (h >>> 15)) & this.mask;
     const key = this.keys[h];
-    if (key !== undefined && key.length === len) {
+    if (key !== undefined && key.length === len && this.flagsOf[h] === flags) {
       let i = len - 1;
       while (i >= 0 && key[i] === buf[start + i]) i--;
-      if (i < 0) return this.values[h]!;
+      if (i < 0) {
+        this.lastKey = key;
+        this.lastValue = this.values[h]!;
+        this.lastFlags = flags;
+        return this.lastValue;
+      }
     }
     const value = displayText(buf, start, end, flags);
     // A copy: `Buffer#slice` is a view and would pin (and follow changes to) the chunk.
@@ -466,6 +524,10 @@ export class Interner {
     for (let i = 0; i < len; i++) copy[i] = buf[start + i]!;
     this.keys[h] = copy;
     this.values[h] = value;
+    this.flagsOf[h] = flags;
+    this.lastKey = copy;
+    this.lastValue = value;
+    this.lastFlags = flags;
     return value;
   }
 }

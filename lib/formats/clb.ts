@@ -2,7 +2,14 @@ import { isDash, readCount, readIsoMicros, readSeconds, readUint } from './bytes
 import type { ParseContext } from './context.js';
 import type { RejectReason } from './reasons.js';
 import type { LogRecord } from './record.js';
-import { emptyRequestParts, optionalText, parseRequestLine, type RequestParts, splitAddress } from './request-line.js';
+import {
+  type AddressParts,
+  emptyRequestParts,
+  optionalText,
+  parseRequestLine,
+  type RequestParts,
+  splitAddress,
+} from './request-line.js';
 
 /** Field positions (0-based) of the AWS Classic Load Balancer access-log line (15 fields). */
 const F = {
@@ -29,6 +36,7 @@ export const CLB_MAX_FIELDS = 15;
 
 /** Reusable scratch state of the CLB scanner. */
 export class ClbScratch {
+  readonly client: AddressParts = { ip: null, port: null };
   readonly request: RequestParts = emptyRequestParts();
 }
 
@@ -63,18 +71,18 @@ export function parseClb(buf: Uint8Array, ctx: ParseContext, scratch: ClbScratch
   const headerTime = readSeconds(buf, st[F.backendProcessing]!, en[F.backendProcessing]!);
   const responseProcessing = readSeconds(buf, st[F.responseProcessing]!, en[F.responseProcessing]!);
 
-  const client = splitAddress(buf, st[F.client]!, en[F.client]!, ctx);
+  const client = scratch.client;
+  splitAddress(buf, st[F.client]!, en[F.client]!, ctx, client);
   const ms = st[F.backend]!;
   const me = en[F.backend]!;
   const member = isDash(buf, ms, me) ? null : ctx.members.get(buf, ms, me);
   const req = scratch.request;
   parseRequestLine(buf, st[F.request]!, en[F.request]!, fl[F.request]!, ctx, req);
-  const small = ctx.small;
 
   const record: LogRecord = {
     format: 'clb',
     time: Math.floor(micros / 1000),
-    loadBalancer: ctx.names.get(buf, st[F.elb]!, en[F.elb]!),
+    loadBalancer: ctx.loadBalancers.get(buf, st[F.elb]!, en[F.elb]!),
     listener: null,
     frontendPort: req.port,
     client: client.ip,
@@ -104,8 +112,9 @@ export function parseClb(buf: Uint8Array, ctx: ParseContext, scratch: ClbScratch
     responseBytes: readCount(buf, st[F.sentBytes]!, en[F.sentBytes]!),
     userAgent:
       n > F.userAgent ? optionalText(buf, st[F.userAgent]!, en[F.userAgent]!, fl[F.userAgent]!, ctx.agents) : null,
-    tlsProtocol: n > F.sslProtocol ? optionalText(buf, st[F.sslProtocol]!, en[F.sslProtocol]!, 0, small) : null,
-    tlsCipher: n > F.sslCipher ? optionalText(buf, st[F.sslCipher]!, en[F.sslCipher]!, 0, small) : null,
+    tlsProtocol:
+      n > F.sslProtocol ? optionalText(buf, st[F.sslProtocol]!, en[F.sslProtocol]!, 0, ctx.tlsProtocols) : null,
+    tlsCipher: n > F.sslCipher ? optionalText(buf, st[F.sslCipher]!, en[F.sslCipher]!, 0, ctx.tlsCiphers) : null,
     errorReason: null,
     classification: null,
     actionsExecuted: null,

@@ -6,15 +6,23 @@ import { directText, FieldSlices, Interner, type TextSource } from './bytes.js';
  */
 export class ParseContext {
   readonly fields: FieldSlices;
-  /** Load-balancer, listener and similar names (few distinct values). */
-  readonly names = new Interner(256, 160);
+  // One cache per field, so each one's "same as the previous line" check keeps hitting.
+  readonly loadBalancers = new Interner(64, 200);
+  readonly listeners = new Interner(64, 200);
   readonly members = new Interner(1024, 64);
-  readonly clients: TextSource = directText;
   readonly hosts = new Interner(512, 128);
+  readonly methods = new Interner(32, 32);
+  readonly schemes = new Interner(16, 16);
+  readonly protocols = new Interner(16, 32);
+  readonly tlsProtocols = new Interner(16, 32);
+  readonly tlsCiphers = new Interner(64, 96);
+  readonly actions = new Interner(64, 128);
+  readonly errorReasons = new Interner(64, 96);
+  readonly classifications = new Interner(32, 64);
+  /** High-cardinality fields: a cache lookup would cost more than decoding. */
+  readonly clients: TextSource = directText;
   readonly paths: TextSource = directText;
   readonly agents: TextSource = directText;
-  /** Methods, schemes, protocols, TLS names, reason codes. */
-  readonly small = new Interner(256, 96);
 
   /** @param keepRaw when true every field of a line is kept as `raw` (costs a string per field). */
   constructor(readonly keepRaw = false) {

@@ -11,7 +11,14 @@ import {
 import type { ParseContext } from './context.js';
 import type { RejectReason } from './reasons.js';
 import type { BackendAttempt, LogRecord } from './record.js';
-import { emptyRequestParts, optionalText, parseRequestLine, splitAddress } from './request-line.js';
+import {
+  type AddressParts,
+  emptyRequestParts,
+  optionalText,
+  parseRequestLine,
+  portOf,
+  splitAddress,
+} from './request-line.js';
 
 /**
  * Field positions (0-based) of the OTC/Huawei ELB access-log line. The documented format has
@@ -114,6 +121,7 @@ function secondsAt(buf: Uint8Array, list: ListSlices, i: number): number | null 
 
 /** Reusable scratch state of the OTC scanner. */
 export class OtcScratch {
+  readonly client: AddressParts = { ip: null, port: null };
   readonly status = new ListSlices();
   readonly connect = new ListSlices();
   readonly header = new ListSlices();
@@ -162,7 +170,8 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
     if (status < 0 || status > 999) return 'bad-status';
   }
 
-  const client = splitAddress(buf, st[F.client]!, en[F.client]!, ctx);
+  const client = scratch.client;
+  splitAddress(buf, st[F.client]!, en[F.client]!, ctx, client);
   const req = scratch.request;
   parseRequestLine(buf, st[F.request]!, en[F.request]!, fl[F.request]!, ctx, req);
 
@@ -225,17 +234,15 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
 
   let frontendPort: number | null = null;
   if (n > F.eip) {
-    const eip = splitAddress(buf, st[F.eip]!, en[F.eip]!, ctx);
-    frontendPort = eip.port;
+    frontendPort = portOf(buf, st[F.eip]!, en[F.eip]!);
   }
-  const small = ctx.small;
   const requestTime = readDecimal(buf, st[F.requestTime]!, en[F.requestTime]!);
 
   const record: LogRecord = {
     format: 'otc-elb',
     time,
-    loadBalancer: ctx.names.get(buf, st[F.lbName]!, en[F.lbName]!),
-    listener: n > F.listenerName ? optionalText(buf, st[F.listenerName]!, en[F.listenerName]!, 0, ctx.names) : null,
+    loadBalancer: ctx.loadBalancers.get(buf, st[F.lbName]!, en[F.lbName]!),
+    listener: n > F.listenerName ? optionalText(buf, st[F.listenerName]!, en[F.listenerName]!, 0, ctx.listeners) : null,
     frontendPort,
     client: client.ip,
     clientPort: client.port,
@@ -259,12 +266,14 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
     requestBytes: readCount(buf, st[F.requestLength]!, en[F.requestLength]!),
     responseBytes: readCount(buf, st[F.bytesSent]!, en[F.bytesSent]!),
     userAgent: optionalText(buf, st[F.userAgent]!, en[F.userAgent]!, fl[F.userAgent]!, ctx.agents),
-    tlsProtocol: n > F.sslProtocol ? optionalText(buf, st[F.sslProtocol]!, en[F.sslProtocol]!, 0, small) : null,
-    tlsCipher: n > F.sslCipher ? optionalText(buf, st[F.sslCipher]!, en[F.sslCipher]!, 0, small) : null,
-    errorReason: n > F.errorReason ? optionalText(buf, st[F.errorReason]!, en[F.errorReason]!, 0, small) : null,
+    tlsProtocol:
+      n > F.sslProtocol ? optionalText(buf, st[F.sslProtocol]!, en[F.sslProtocol]!, 0, ctx.tlsProtocols) : null,
+    tlsCipher: n > F.sslCipher ? optionalText(buf, st[F.sslCipher]!, en[F.sslCipher]!, 0, ctx.tlsCiphers) : null,
+    errorReason:
+      n > F.errorReason ? optionalText(buf, st[F.errorReason]!, en[F.errorReason]!, 0, ctx.errorReasons) : null,
     classification: null,
     actionsExecuted:
-      n > F.actionsExecuted ? optionalText(buf, st[F.actionsExecuted]!, en[F.actionsExecuted]!, 0, small) : null,
+      n > F.actionsExecuted ? optionalText(buf, st[F.actionsExecuted]!, en[F.actionsExecuted]!, 0, ctx.actions) : null,
   };
   return record;
 }

@@ -83,20 +83,20 @@ export function parseRequestLine(
       break;
     }
   }
-  const small = ctx.small;
-  if (!isDash(buf, start, firstSpace)) out.method = small.get(buf, start, firstSpace);
+  if (!isDash(buf, start, firstSpace)) out.method = ctx.methods.get(buf, start, firstSpace);
   let urlStart = firstSpace + 1;
   let urlEnd = end;
   let malformed = out.method === null;
   if (lastSpace > firstSpace) {
     urlEnd = lastSpace;
-    if (lastSpace + 1 < end && !isDash(buf, lastSpace + 1, end)) out.protocol = small.get(buf, lastSpace + 1, end);
+    if (lastSpace + 1 < end && !isDash(buf, lastSpace + 1, end))
+      out.protocol = ctx.protocols.get(buf, lastSpace + 1, end);
     else malformed = true;
   } else {
     const glued = gluedProtocolStart(buf, urlStart, end);
     if (glued > urlStart) {
       urlEnd = glued;
-      out.protocol = small.get(buf, glued, end);
+      out.protocol = ctx.protocols.get(buf, glued, end);
     } else {
       malformed = true;
     }
@@ -114,7 +114,7 @@ export function parseRequestLine(
     const c = buf[i]!;
     if (c === COLON) {
       if (i > urlStart && i + 2 < urlEnd && buf[i + 1] === SLASH && buf[i + 2] === SLASH) {
-        const scheme = small.get(buf, urlStart, i);
+        const scheme = ctx.schemes.get(buf, urlStart, i);
         out.scheme = scheme === 'http' || scheme === 'https' ? scheme : scheme.toLowerCase();
         const hostStart = i + 3;
         let hostEnd = hostStart;
@@ -165,16 +165,22 @@ export function parseRequestLine(
   out.malformed = malformed;
 }
 
+/** Client address parts, written in place for each line. */
+export interface AddressParts {
+  ip: string | null;
+  port: number | null;
+}
+
 /** Splits `ip:port` at the last colon (IPv6 is unbracketed in ALB/CLB/OTC); strips `[` `]` when present. */
-export function splitAddress(
-  buf: Uint8Array,
-  start: number,
-  end: number,
-  ctx: ParseContext,
-): { ip: string | null; port: number | null } {
-  if (start >= end || isDash(buf, start, end)) return NO_ADDRESS;
+export function splitAddress(buf: Uint8Array, start: number, end: number, ctx: ParseContext, out: AddressParts): void {
+  out.ip = null;
+  out.port = null;
+  if (start >= end || isDash(buf, start, end)) return;
   const colon = lastColon(buf, start, end);
-  if (colon < 0) return { ip: ctx.clients.get(buf, start, end), port: null };
+  if (colon < 0) {
+    out.ip = ctx.clients.get(buf, start, end);
+    return;
+  }
   let ipStart = start;
   let ipEnd = colon;
   if (buf[ipStart] === 0x5b && buf[ipEnd - 1] === 0x5d) {
@@ -182,10 +188,17 @@ export function splitAddress(
     ipEnd--;
   }
   const port = readUint(buf, colon + 1, end);
-  return { ip: ipEnd > ipStart ? ctx.clients.get(buf, ipStart, ipEnd) : null, port: port >= 0 ? port : null };
+  out.ip = ipEnd > ipStart ? ctx.clients.get(buf, ipStart, ipEnd) : null;
+  out.port = port >= 0 && port <= 65535 ? port : null;
 }
 
-const NO_ADDRESS: { ip: string | null; port: number | null } = Object.freeze({ ip: null, port: null });
+/** The port after the last colon of `ip:port`, or null. */
+export function portOf(buf: Uint8Array, start: number, end: number): number | null {
+  const colon = lastColon(buf, start, end);
+  if (colon < 0) return null;
+  const port = readUint(buf, colon + 1, end);
+  return port >= 0 && port <= 65535 ? port : null;
+}
 
 /** Decodes a display field (`-` is null). */
 export function optionalText(

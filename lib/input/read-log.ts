@@ -27,6 +27,8 @@ export interface ReadLogResult {
 
 /** Output chunk size of gunzip: large chunks keep per-chunk overhead negligible. */
 const GUNZIP_CHUNK = 256 * 1024;
+/** Decompressed bytes waiting to be parsed before input is held back (bounds memory). */
+const MAX_QUEUED_BYTES = 2 * GUNZIP_CHUNK;
 /** Compressed bytes per gunzip write; see the pump in `gunzipInto`. */
 const GUNZIP_WRITE_SLICE = 16 * 1024;
 
@@ -49,6 +51,10 @@ function sniffCompression(head: Buffer): Compression {
 
 function asBuffer(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Waits until the stream wants more input or is gone. */
@@ -162,6 +168,25 @@ async function gunzipInto(
     gzipError = error;
   });
 
+  // zlib emits each decompressed chunk from its completion callback on the main thread and only
+  // then starts inflating the next piece on the threadpool. Parsing inside that callback would
+  // leave the threadpool idle, so chunks are queued here and parsed between callbacks, while
+  // zlib works on the next piece. The queue is bounded by holding back compressed input.
+  const queue: Buffer[] = [];
+  let queuedBytes = 0;
+  let closed = false;
+  const wake: { consumer: (() => void) | null; pump: (() => void) | null } = { consumer: null, pump: null };
+  gunzip.on('data', (chunk: Buffer) => {
+    queue.push(chunk);
+    queuedBytes += chunk.length;
+    wake.consumer?.();
+  });
+  gunzip.on('close', () => {
+    closed = true;
+    wake.consumer?.();
+    wake.pump?.();
+  });
+
   // Feed compressed bytes while the loop below parses decompressed ones.
   const pump = (async () => {
     try {
@@ -169,11 +194,17 @@ async function gunzipInto(
         // zlib discards the output of a write that ends in an error, so small writes bound what
         // damage can take with it to the records of one slice.
         for (let offset = 0; offset < chunk.length; offset += GUNZIP_WRITE_SLICE) {
-          if (!gunzip.write(chunk.subarray(offset, offset + GUNZIP_WRITE_SLICE))) await drained(gunzip);
-          if (gunzip.destroyed) {
+          while (queuedBytes > MAX_QUEUED_BYTES && !closed) {
+            await new Promise<void>((resolve) => {
+              wake.pump = resolve;
+            });
+            wake.pump = null;
+          }
+          if (closed || gunzip.destroyed) {
             await closeQuietly(iterator);
             return;
           }
+          if (!gunzip.write(chunk.subarray(offset, offset + GUNZIP_WRITE_SLICE))) await drained(gunzip);
         }
       }
       gunzip.end();
@@ -184,24 +215,33 @@ async function gunzipInto(
     }
   })();
 
-  // Flowing mode hands each decompressed chunk over as soon as zlib produces it, so chunks that
-  // precede damage are parsed before the error arrives (buffered chunks would be discarded).
+  // Chunks emitted before damage are already queued when the error arrives, so they are parsed.
   let consumerError: unknown = null;
   let consumerFailed = false;
-  await new Promise<void>((resolve) => {
-    gunzip.on('data', (chunk: Buffer) => {
-      if (consumerFailed) return;
-      try {
-        scanner.push(chunk);
-      } catch (error) {
-        // Thrown by the record callback: it belongs to the caller.
-        consumerFailed = true;
-        consumerError = error;
-        gunzip.destroy();
-      }
-    });
-    gunzip.on('close', resolve);
-  });
+  for (;;) {
+    const chunk = queue.shift();
+    if (chunk === undefined) {
+      if (closed) break;
+      await new Promise<void>((resolve) => {
+        wake.consumer = resolve;
+      });
+      wake.consumer = null;
+      continue;
+    }
+    queuedBytes -= chunk.length;
+    if (queuedBytes <= MAX_QUEUED_BYTES) wake.pump?.();
+    try {
+      scanner.push(chunk);
+    } catch (error) {
+      // Thrown by the record callback: it belongs to the caller.
+      consumerFailed = true;
+      consumerError = error;
+      gunzip.destroy();
+      break;
+    }
+    // Let zlib's completion callback run and start the next piece before parsing on.
+    await yieldToEventLoop();
+  }
   await pump;
   if (consumerFailed) throw consumerError;
   if (sourceFailed) {
