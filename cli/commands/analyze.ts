@@ -1,14 +1,12 @@
 // `lbwatch analyze PATH...`: read access logs, aggregate windows, apply rules and print alerts with ranked causes.
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createAggregator } from '../../lib/aggregate/index.js';
 import { analyze } from '../../lib/analysis/index.js';
-import { isLbwatchError, LbwatchError } from '../../lib/errors.js';
-import { LOG_FORMATS, type LogFormat, type LogRecord } from '../../lib/formats/record.js';
-import type { AnalysisResult, InputSummary } from '../../lib/model.js';
-import { DEFAULT_RULES, parseDuration, parseRules, type RuleSet, windowProblem } from '../../lib/rules/index.js';
-import { collectInputFiles, readInputFile } from '../inputs.js';
+import { LbwatchError } from '../../lib/errors.js';
+import { LOG_FORMATS, type LogFormat } from '../../lib/formats/record.js';
+import type { AnalysisResult } from '../../lib/model.js';
+import { parseDuration, windowProblem } from '../../lib/rules/index.js';
 import type { CliIo } from '../io.js';
+import { defaultPipelineDeps, loadRules, type PipelineDeps, readPaths, withWindow } from '../pipeline.js';
 import { renderAnalysisText } from '../render/analysis.js';
 import { createProgress, styleFor } from '../render/terminal.js';
 
@@ -35,14 +33,7 @@ export interface AnalyzeOptions {
 }
 
 /** What the command needs from outside, so tests can pass fakes. */
-export interface AnalyzeDeps {
-  collectInputFiles(paths: string[]): Promise<string[]>;
-  readInputFile(
-    path: string,
-    onRecord: (record: LogRecord) => void,
-    options?: { format?: LogFormat | 'auto' },
-  ): Promise<{ summary: InputSummary; bytesIn: number; failure: LbwatchError | null }>;
-  readText(path: string): Promise<string>;
+export interface AnalyzeDeps extends PipelineDeps {
   env: Record<string, string | undefined>;
 }
 
@@ -87,17 +78,6 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeOptions | null {
   return { paths: parsed.positionals, rulesFile: v.rules ?? null, windowMs, format, json: v.json === true };
 }
 
-async function loadRules(file: string | null, deps: AnalyzeDeps): Promise<RuleSet> {
-  if (file === null) return DEFAULT_RULES;
-  let text: string;
-  try {
-    text = await deps.readText(file);
-  } catch (cause) {
-    throw new LbwatchError('INPUT_NOT_FOUND', `rules file ${file} cannot be read`, { cause, context: { path: file } });
-  }
-  return parseRules(text, file);
-}
-
 /** The JSON document, exactly the documented shape. */
 function jsonDocument(result: AnalysisResult): unknown {
   return {
@@ -122,12 +102,7 @@ function jsonDocument(result: AnalysisResult): unknown {
   };
 }
 
-export const defaultDeps: AnalyzeDeps = {
-  collectInputFiles,
-  readInputFile,
-  readText: (path) => readFile(path, 'utf8'),
-  env: process.env,
-};
+export const defaultDeps: AnalyzeDeps = { ...defaultPipelineDeps, env: process.env };
 
 /** Builds the command with its dependencies (tests inject fakes). */
 export function createAnalyzeCommand(deps: AnalyzeDeps): (args: string[], io: CliIo) => Promise<number> {
@@ -138,31 +113,16 @@ export function createAnalyzeCommand(deps: AnalyzeDeps): (args: string[], io: Cl
       return 0;
     }
     // Everything that can make the run pointless is checked before any input is read.
-    const ruleSet = await loadRules(options.rulesFile, deps);
-    const windowMs = options.windowMs ?? ruleSet.windowMs;
-    const rules = windowMs === ruleSet.windowMs ? ruleSet : { ...ruleSet, windowMs };
-    const files = await deps.collectInputFiles(options.paths);
-
-    const aggregator = createAggregator({ windowMs });
-    const add = (r: LogRecord): void => aggregator.add(r);
+    const rules = withWindow(await loadRules(options.rulesFile, deps), options.windowMs);
+    const windowMs = rules.windowMs;
     const progress = createProgress(io.stderr);
-    const inputs: InputSummary[] = [];
-    let bytes = 0;
-    // One file at a time: parsing is CPU-bound on this thread and gunzip already runs on the thread pool.
-    for (const file of files) {
-      try {
-        const read = await deps.readInputFile(file, add, { format: options.format });
-        bytes += read.bytesIn;
-        inputs.push(read.summary);
-      } catch (error) {
-        if (!isLbwatchError(error)) throw error;
-        inputs.push({ path: file, format: null, lines: 0, records: 0, rejected: 0, rejects: {}, error: error.message });
-      }
-      progress.update(inputs.length, files.length, bytes);
-    }
+    const { inputs, windows } = await readPaths(
+      options.paths,
+      { windowMs, format: options.format, onProgress: (done, total, bytes) => progress.update(done, total, bytes) },
+      deps,
+    );
     progress.done();
 
-    const windows = aggregator.windows();
     const result = analyze({ inputs, windows, rules });
     if (options.json) {
       io.stdout.write(`${JSON.stringify(jsonDocument(result))}\n`);

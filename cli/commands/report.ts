@@ -1,21 +1,22 @@
 // `lbwatch report PATH...`: the same inputs as `analyze`, rendered as a summary report (HTML, Markdown or JSON).
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createAggregator, type WindowAggregate } from '../../lib/aggregate/index.js';
+import type { WindowAggregate } from '../../lib/aggregate/index.js';
 import { analyze } from '../../lib/analysis/index.js';
-import { isLbwatchError, LbwatchError } from '../../lib/errors.js';
-import { LOG_FORMATS, type LogFormat, type LogRecord } from '../../lib/formats/record.js';
-import type { AnalysisResult, InputSummary } from '../../lib/model.js';
+import { LbwatchError } from '../../lib/errors.js';
+import { LOG_FORMATS, type LogFormat } from '../../lib/formats/record.js';
+import type { AnalysisResult } from '../../lib/model.js';
 import {
   cleanText,
   REPORT_FORMATS,
   type ReportFormat,
   type RuleSummary,
   renderReport,
+  summarizeRules,
 } from '../../lib/report/index.js';
-import { DEFAULT_RULES, parseDuration, parseRules, type RuleSet, windowProblem } from '../../lib/rules/index.js';
-import { collectInputFiles, readInputFile } from '../inputs.js';
+import { parseDuration, type RuleSet, windowProblem } from '../../lib/rules/index.js';
 import type { CliIo } from '../io.js';
+import { defaultPipelineDeps, loadRules, readPaths, withWindow } from '../pipeline.js';
 
 const HELP = `usage: lbwatch report PATH... [--from T] [--to T] [--rules FILE] [--window DUR] [--format html|md|json] [--out FILE] [--title TEXT]
                       [--log-format auto|otc-elb|alb|clb]
@@ -118,56 +119,19 @@ export function parseReportArgs(args: string[]): ReportOptions | null {
   };
 }
 
-async function loadRules(file: string | null): Promise<RuleSet> {
-  if (file === null) return DEFAULT_RULES;
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (cause) {
-    throw new LbwatchError('INPUT_NOT_FOUND', `rules file ${file} cannot be read`, { cause, context: { path: file } });
-  }
-  return parseRules(text, file);
-}
-
 /**
  * Reads every input into window aggregates and analyses those of the period. Windows outside [from, to) are left
  * out before the analysis, so the per-code summaries cover exactly the report's period.
  */
 export async function analyzePaths(
   paths: readonly string[],
-  options: { rules: RuleSet; windowMs: number; from: number | null; to: number | null; logFormat: LogFormat | 'auto' },
+  options: { rules: RuleSet; from: number | null; to: number | null; logFormat: LogFormat | 'auto' },
 ): Promise<{ analysis: AnalysisResult; windows: WindowAggregate[] }> {
-  const files = await collectInputFiles([...paths]);
-  const aggregator = createAggregator({ windowMs: options.windowMs });
-  const add = (r: LogRecord): void => aggregator.add(r);
-  const inputs: InputSummary[] = [];
-  // One file at a time: parsing is CPU-bound on this thread and gunzip already runs on the thread pool.
-  for (const file of files) {
-    try {
-      inputs.push((await readInputFile(file, add, { format: options.logFormat })).summary);
-    } catch (error) {
-      // An I/O failure on one file is reported like a damaged one; the other files are still read.
-      if (!isLbwatchError(error)) throw error;
-      inputs.push({ path: file, format: null, lines: 0, records: 0, rejected: 0, rejects: {}, error: error.message });
-    }
-  }
-  const windows = aggregator
-    .windows()
-    .filter((w) => (options.from === null || w.start >= options.from) && (options.to === null || w.start < options.to));
-  return { analysis: analyze({ inputs, windows, rules: options.rules }), windows };
-}
-
-/** The rules as the report prints them. */
-export function ruleSummaries(rules: RuleSet): RuleSummary[] {
-  return rules.rules.map((rule) => ({
-    id: rule.id,
-    codes: [...rule.codes, ...rule.classes.map((cls) => `${cls}xx`)],
-    source: rule.source,
-    ...(rule.rate === null ? {} : { rate: rule.rate }),
-    ...(rule.count === null ? {} : { count: rule.count }),
-    minRequests: rule.minRequests,
-    severity: rule.severity,
-  }));
+  const read = await readPaths(paths, { windowMs: options.rules.windowMs, format: options.logFormat });
+  const windows = read.windows.filter(
+    (w) => (options.from === null || w.start >= options.from) && (options.to === null || w.start < options.to),
+  );
+  return { analysis: analyze({ inputs: read.inputs, windows, rules: options.rules }), windows };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -178,12 +142,10 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
     io.stdout.write(HELP);
     return 0;
   }
-  const ruleSet = await loadRules(options.rulesFile);
-  const windowMs = options.windowMs ?? ruleSet.windowMs;
-  const rules = windowMs === ruleSet.windowMs ? ruleSet : { ...ruleSet, windowMs };
+  const rules = withWindow(await loadRules(options.rulesFile, defaultPipelineDeps), options.windowMs);
+  const windowMs = rules.windowMs;
   const { analysis, windows } = await analyzePaths(options.paths, {
     rules,
-    windowMs,
     from: options.from,
     to: options.to,
     logFormat: options.logFormat,
@@ -202,7 +164,7 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
       period: { from: iso(from), to: iso(to) },
       windowMs,
       analysis,
-      rules: ruleSummaries(rules),
+      rules: summarizeRules(rules),
     },
     options.format,
   );

@@ -3,9 +3,10 @@
  * Pure: the CLI and the scheduled report function both pass an `AnalysisResult` and write the string wherever
  * they need it.
  */
+import type { RuleSet } from '../rules/index.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
-import { buildReportModel, type ReportInput } from './model.js';
+import { buildReportModel, type ReportInput, type RuleSummary } from './model.js';
 
 export { cleanText, escapeHtml, htmlText, markdownCode, markdownText } from './escape.js';
 export { renderHtml } from './html.js';
@@ -46,4 +47,22 @@ export function renderReport(input: ReportInput, format: ReportFormat): string {
     case 'json':
       return `${JSON.stringify(model, null, 2)}\n`;
   }
+}
+
+/**
+ * The rules in force as the report prints them: classes come back as `5xx`-style strings.
+ *
+ * @example
+ * renderReport({ ...input, rules: summarizeRules(DEFAULT_RULES) }, 'md');
+ */
+export function summarizeRules(rules: RuleSet): RuleSummary[] {
+  return rules.rules.map((rule) => ({
+    id: rule.id,
+    codes: [...rule.codes, ...rule.classes.map((cls) => `${cls}xx`)],
+    source: rule.source,
+    ...(rule.rate === null ? {} : { rate: rule.rate }),
+    ...(rule.count === null ? {} : { count: rule.count }),
+    minRequests: rule.minRequests,
+    severity: rule.severity,
+  }));
 }
