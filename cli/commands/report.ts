@@ -6,14 +6,7 @@ import { analyze } from '../../lib/analysis/index.js';
 import { LbwatchError } from '../../lib/errors.js';
 import { LOG_FORMATS, type LogFormat } from '../../lib/formats/record.js';
 import type { AnalysisResult } from '../../lib/model.js';
-import {
-  cleanText,
-  REPORT_FORMATS,
-  type ReportFormat,
-  type RuleSummary,
-  renderReport,
-  summarizeRules,
-} from '../../lib/report/index.js';
+import { cleanText, REPORT_FORMATS, type ReportFormat, renderReport, summarizeRules } from '../../lib/report/index.js';
 import { parseDuration, type RuleSet, windowProblem } from '../../lib/rules/index.js';
 import type { CliIo } from '../io.js';
 import { defaultPipelineDeps, loadRules, readPaths, withWindow } from '../pipeline.js';
