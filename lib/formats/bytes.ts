@@ -159,7 +159,7 @@ export function splitFields(
       ends[n] = j;
       let f = 0;
       // Only bytes from escapeFrom on may be backslashes.
-      for (let k = escapeFrom > i ? escapeFrom : i; k < j; k++) {
+      for (let k = Math.max(escapeFrom, i); k < j; k++) {
         if (buf[k] === BACKSLASH) {
           f = FIELD_ESCAPED;
           break;
