@@ -65,23 +65,32 @@ export function createHandler(deps: IngestDeps): (event: unknown) => Promise<SQS
   const prefix = config.statePrefix;
 
   async function processObject(object: ObjectCreated, runtime: Runtime): Promise<ObjectOutcome> {
-    const { bucket, key } = object;
+    const { bucket } = object;
+    let key = object.key;
     const skip = skipReason(config, bucket, key);
     if (skip !== null) {
       log.debug('object skipped', { bucket, key, reason: skip });
       return { status: 'skipped', bucket, key, reason: skip };
     }
-    let response: GetObjectCommandOutput;
-    try {
+    const open = (name: string): Promise<GetObjectCommandOutput> =>
       // Read exactly the content the event announced (If-Match on its ETag, which needs only
       // s3:GetObject, unlike VersionId): an overwritten object has its own event.
-      response = await s3.send(
+      s3.send(
         new GetObjectCommand({
           Bucket: bucket,
-          Key: key,
+          Key: name,
           ...(object.etag !== null ? { IfMatch: `"${object.etag}"` } : {}),
         }),
       );
+    let response: GetObjectCommandOutput;
+    try {
+      try {
+        response = await open(key);
+      } catch (error) {
+        if (object.literalKey === undefined || errorName(error) !== 'NoSuchKey') throw error;
+        response = await open(object.literalKey);
+        key = object.literalKey;
+      }
     } catch (error) {
       throw new LbwatchError('READ_FAILED', `could not open s3://${bucket}/${key}: ${errorName(error) || 'error'}`, {
         cause: error,

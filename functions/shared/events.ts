@@ -13,6 +13,12 @@ export interface ObjectCreated {
   etag: string | null;
   versionId: string | null;
   size: number | null;
+  /**
+   * EventBridge only, when it differs from `key`: the key exactly as the event spelled it. AWS
+   * documents URL encoding for notification keys, not for EventBridge ones, so the reader tries
+   * this spelling when the decoded key does not exist.
+   */
+  literalKey?: string;
 }
 
 /** What one SQS message asks for. */
@@ -86,8 +92,9 @@ function isEventBridgeObjectCreated(body: Record<string, unknown>): boolean {
 }
 
 /**
- * EventBridge "Object Created". The key is decoded like a notification key: lbwatch's own log
- * objects never contain `+` or `%`, and decoding is what makes keys with spaces readable.
+ * EventBridge "Object Created". The key is decoded like a notification key, and the literal spelling
+ * is kept as a fallback (see {@link ObjectCreated.literalKey}); load-balancer log keys contain no
+ * `+`, `%` or space, so both spellings are the same for them.
  */
 function decodeEventBridge(body: Record<string, unknown>): ObjectCreated[] {
   const detail = isRecord(body.detail) ? body.detail : null;
@@ -97,13 +104,20 @@ function decodeEventBridge(body: Record<string, unknown>): ObjectCreated[] {
   if (bucket === null || object === null || key === null) {
     throw new LbwatchError('EVENT_INVALID', 'EventBridge Object Created event lacks bucket name or object key');
   }
+  let decoded: string;
+  try {
+    decoded = decodeS3Key(key);
+  } catch {
+    decoded = key;
+  }
   return [
     {
       bucket,
-      key: decodeS3Key(key),
+      key: decoded,
       etag: unquote(str(object.etag)),
       versionId: str(object['version-id']),
       size: typeof object.size === 'number' ? object.size : null,
+      ...(decoded === key ? {} : { literalKey: key }),
     },
   ];
 }

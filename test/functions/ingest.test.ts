@@ -377,4 +377,21 @@ describe('ingest handler', () => {
     expect(result).toMatchObject({ objects: [{ status: 'processed', records }] });
     expect(peak - before).toBeLessThan(40 * 1024 * 1024);
   }, 60_000);
+
+  it('falls back to the literal EventBridge key when the decoded one does not exist', async () => {
+    // Prepare: a key with a literal "+" that EventBridge did not encode
+    const object = fake.put(LOGS, 'elb/a+b.log', healthy.join('\n'));
+    const event = fixture<{ detail: { bucket: { name: string }; object: Record<string, unknown> } }>(
+      'eventbridge-object-created.json',
+    );
+    event.detail.bucket.name = LOGS;
+    event.detail.object.key = 'elb/a+b.log';
+    event.detail.object.etag = object.etag;
+    // Act
+    const result = await handler()(event);
+    // Assess
+    expect(result).toMatchObject({ objects: [{ status: 'processed', key: 'elb/a+b.log', records: 50 }] });
+    const sourceReads = s3Mock.commandCalls(GetObjectCommand).filter((c) => c.args[0].input.Bucket === LOGS);
+    expect(sourceReads.map((c) => c.args[0].input.Key)).toEqual(['elb/a b.log', 'elb/a+b.log']);
+  });
 });
