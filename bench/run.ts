@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
@@ -178,12 +178,18 @@ function summarise(file: BenchFile, label: string, runs: Measurement[], note = '
   };
 }
 
+/** A Markdown table with padded columns (as the formatter writes them); `right` marks right-aligned columns. */
+function markdownTable(header: string[], right: boolean[], body: string[][]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...body.map((r) => (r[c] ?? '').length), 3));
+  const cell = (text: string, c: number): string =>
+    right[c] === true ? text.padStart(widths[c] ?? 0) : text.padEnd(widths[c] ?? 0);
+  const line = (cells: string[]): string => `| ${cells.map(cell).join(' | ')} |`;
+  const rule = `| ${widths.map((w, c) => (right[c] === true ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
+  return [line(header), rule, ...body.map(line)].join('\n');
+}
+
 function table(rows: Row[]): string {
-  const out = [
-    '| file | measurement | MB/s | records/s | vs floor | vs GoAccess | peak RSS |',
-    '|---|---|---:|---:|---:|---:|---:|',
-  ];
-  for (const row of rows) {
+  const body = rows.map((row) => {
     const mbps = row.file.bytes / 1e6 / row.seconds;
     const floor = rows.find((r) => r.file === row.file && r.label.startsWith('floor'));
     const goaccess = rows.find((r) => r.file === row.file && r.label.startsWith('GoAccess'));
@@ -191,16 +197,27 @@ function table(rows: Row[]): string {
       other === undefined ? '–' : `${(other.seconds / row.seconds).toFixed(2)}×`;
     const recordsPerS = row.records > 0 ? Math.round(row.records / row.seconds).toLocaleString('en-US') : '–';
     const name = `${row.file.format} ${(row.file.bytes / 1e6).toFixed(0)} MB (${(row.file.compressedBytes / 1e6).toFixed(0)} MB gz, ${row.file.lines.toLocaleString('en-US')} lines)`;
-    out.push(
-      `| ${name} | ${row.label}${row.note} | ${mbps.toFixed(1)} | ${recordsPerS} | ${ratio(floor)} | ${ratio(goaccess)} | ${(row.maxRssKb / 1024).toFixed(0)} MB |`,
-    );
-  }
-  return out.join('\n');
+    return [
+      name,
+      `${row.label}${row.note}`,
+      mbps.toFixed(1),
+      recordsPerS,
+      ratio(floor),
+      ratio(goaccess),
+      `${(row.maxRssKb / 1024).toFixed(0)} MB`,
+    ];
+  });
+  return markdownTable(
+    ['file', 'measurement', 'MB/s', 'records/s', 'vs floor', 'vs GoAccess', 'peak RSS'],
+    [false, false, true, true, true, true, true],
+    body,
+  );
 }
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const opts = options(argv);
+  const loadBefore = loadavg()[0] ?? 0;
   const formats: BenchFormat[] = opts.only === null ? ['alb', 'otc'] : [opts.only];
   const files: BenchFile[] = [];
   for (const format of formats) files.push(await ensureBenchFile(BENCH_DIR, format, opts.sizeMb, log));
@@ -265,15 +282,17 @@ async function main(): Promise<void> {
     '',
     `Command: \`${command}\`  `,
     `Date: ${new Date().toISOString()}  `,
-    `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory, Node ${process.version}, ${process.platform}/${process.arch}`,
+    `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory, Node ${process.version}, ${process.platform}/${process.arch}  `,
+    `Load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${(loadavg()[0] ?? 0).toFixed(2)} (other work on the machine makes the figures noisy)`,
     '',
     markdown,
     '',
     `Medians of ${opts.runs} runs, each measurement in its own process. MB/s is decompressed megabytes (10^6 bytes) per wall-clock`,
     'second of the measured work (process start excluded for the Node rows; the GoAccess row is the whole `zcat | goaccess`',
     'pipeline). The floor is streaming gunzip of the same file to nowhere with 256 KiB chunks; "vs floor" and "vs GoAccess"',
-    "are that row's time divided into theirs (above 1× is faster). Peak RSS is the child's `process.resourceUsage().maxRSS`,",
-    'for GoAccess `/usr/bin/time -f %M` of the goaccess process. GoAccess reads ALB with its `AWSALB` format and OTC with',
+    "are that row's time divided into theirs (above 1× is faster). Peak RSS is the largest over the runs of the child's",
+    '`process.resourceUsage().maxRSS`, for GoAccess of `/usr/bin/time -f %M` of the goaccess process. Analyze uses the',
+    'built-in rules and 5-minute windows; the alert count shows it did the whole job. GoAccess reads ALB with its `AWSALB` format and OTC with',
     'an equivalent custom format (`%^ %^ [%x] %^ %h:%^ %s "%m %U %H" %^ %b %^ %T %^`); it rejects the lines with IPv6 clients.',
     '',
   ].join('\n');
