@@ -50,7 +50,7 @@ const F = {
 
 /** Fields up to `lb_name` are required; everything after it may be missing (22-field lines). */
 export const OTC_MIN_FIELDS = 20;
-/** The last field lbwatch reads; later fields are ignored. */
+/** Fields lbwatch reads, up to `pool_usr_name`; later ones are ignored. */
 export const OTC_MAX_FIELDS = 37;
 
 const MAX_ATTEMPTS = 32;

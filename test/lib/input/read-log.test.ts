@@ -52,6 +52,18 @@ describe('readLogStream compression', () => {
     expect(bytesOut).toBe(Buffer.byteLength(albText));
   });
 
+  it('gives the same records for a large gzip object as for its plain text (decompression queue held back)', async () => {
+    // Prepare: ~3 MB of text, far more than the decompressed bytes allowed to wait for parsing.
+    const text = `${Array.from({ length: 6000 }, (_, i) => albLines[i % albLines.length]!.replace('2817', String(1000 + i))).join('\n')}\n`;
+    const bytes = multiMember(text, 7);
+
+    const { records, summary, failure } = await read(bytes, 'big.log.gz', 256 * 1024);
+
+    expect(failure).toBeNull();
+    expect(summary.records).toBe(6000);
+    expect(records).toEqual(scanText(text).records);
+  });
+
   it('sniffs gzip even when the source delivers one byte at a time', async () => {
     const { records, failure } = await read(multiMember(albText, 2), 'x', 1);
 
