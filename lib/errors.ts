@@ -27,6 +27,8 @@ export type LbwatchErrorCode =
   | 'EVENT_INVALID'
   /** Storage (state bucket) failed; transient, the invocation is retried. */
   | 'STATE_FAILED'
+  /** A stored window partial is not a valid aggregate (corrupt or from an unknown version); permanent. */
+  | 'PARTIAL_INVALID'
   /** Publishing an alert or report announcement failed; transient, the invocation is retried. */
   | 'PUBLISH_FAILED';
 

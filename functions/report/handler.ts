@@ -7,8 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { WindowAggregate } from '../../lib/aggregate/index.js';
 import { analyze } from '../../lib/analysis/index.js';
 import type { AnalysisResult, InputSummary } from '../../lib/model.js';
-import { type RuleSummary, renderReport } from '../../lib/report/index.js';
-import type { RuleSet } from '../../lib/rules/index.js';
+import { buildReportModel, renderHtml, renderJson, renderMarkdown, summarizeRules } from '../../lib/report/index.js';
 import { mapLimit } from '../shared/concurrency.js';
 import type { FunctionConfig } from '../shared/config.js';
 import { scheduledTime } from '../shared/events.js';
@@ -86,19 +85,6 @@ export function headline(
   };
 }
 
-/** The rules as the report prints them. */
-export function ruleSummaries(rules: RuleSet): RuleSummary[] {
-  return rules.rules.map((rule) => ({
-    id: rule.id,
-    codes: [...rule.codes, ...rule.classes.map((cls) => `${cls}xx`)],
-    source: rule.source,
-    ...(rule.rate === null ? {} : { rate: rule.rate }),
-    ...(rule.count === null ? {} : { count: rule.count }),
-    minRequests: rule.minRequests,
-    severity: rule.severity,
-  }));
-}
-
 export function createHandler(deps: ReportDeps): (event: unknown) => Promise<ReportResult> {
   const { config, s3, log } = deps;
   const now = deps.now ?? Date.now;
@@ -165,11 +151,13 @@ export function createHandler(deps: ReportDeps): (event: unknown) => Promise<Rep
       period: { from: isoKey(period.from), to: isoKey(period.to) },
       windowMs,
       analysis,
-      rules: ruleSummaries(runtime.rules),
+      rules: summarizeRules(runtime.rules),
     };
-    await store.put(keys.html, renderReport(input, 'html'), 'text/html; charset=utf-8');
-    await store.put(keys.md, renderReport(input, 'md'), 'text/markdown; charset=utf-8');
-    await store.put(keys.json, renderReport(input, 'json'), 'application/json');
+    // One model, three renderings (renderReport would build the model once per format).
+    const model = buildReportModel(input);
+    await store.put(keys.html, renderHtml(model), 'text/html; charset=utf-8');
+    await store.put(keys.md, renderMarkdown(model), 'text/markdown; charset=utf-8');
+    await store.put(keys.json, renderJson(model), 'application/json');
     await store.put(latestReportKey(prefix), JSON.stringify({ period: input.period, ...locations }));
 
     const figures = headline(analysis, windows, period, locations);

@@ -17,6 +17,7 @@ export function disposition(error: unknown): Disposition {
       case 'GZIP_CORRUPT':
       case 'GZIP_TRUNCATED':
       case 'FORMAT_UNDETECTED':
+      case 'PARTIAL_INVALID':
         return 'drop';
       case 'READ_FAILED':
         return GONE.has(errorName(error.cause)) ? 'drop' : 'retry';

@@ -165,14 +165,14 @@ function validate(v: unknown): WindowAggregate {
  * Parses and validates a stored window aggregate. Partials are untrusted (another version, a truncated write,
  * a hand-edited object), so every field is checked and the result is rebuilt without prototypes.
  *
- * @throws LbwatchError `STATE_FAILED` with `context.field` naming the first bad field.
+ * @throws LbwatchError `PARTIAL_INVALID` with `context.field` naming the first bad field.
  */
 export function parseWindow(json: string): WindowAggregate {
   let value: unknown;
   try {
     value = JSON.parse(json);
   } catch (cause) {
-    throw new LbwatchError('STATE_FAILED', 'window aggregate is not valid JSON', {
+    throw new LbwatchError('PARTIAL_INVALID', 'window aggregate is not valid JSON', {
       cause,
       context: { reason: 'invalid-window', field: null },
     });
@@ -181,7 +181,7 @@ export function parseWindow(json: string): WindowAggregate {
     return validate(value);
   } catch (error) {
     if (!(error instanceof Invalid)) throw error;
-    throw new LbwatchError('STATE_FAILED', `invalid window aggregate: ${error.message}`, {
+    throw new LbwatchError('PARTIAL_INVALID', `invalid window aggregate: ${error.message}`, {
       context: { reason: 'invalid-window', field: error.message.split(':')[0] ?? null },
     });
   }

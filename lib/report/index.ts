@@ -6,7 +6,7 @@
 import type { RuleSet } from '../rules/index.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
-import { buildReportModel, type ReportInput, type RuleSummary } from './model.js';
+import { buildReportModel, type ReportInput, type ReportModel, type RuleSummary } from './model.js';
 
 export { cleanText, escapeHtml, htmlText, markdownCode, markdownText } from './escape.js';
 export { renderHtml } from './html.js';
@@ -45,8 +45,13 @@ export function renderReport(input: ReportInput, format: ReportFormat): string {
     case 'md':
       return renderMarkdown(model);
     case 'json':
-      return `${JSON.stringify(model, null, 2)}\n`;
+      return renderJson(model);
   }
+}
+
+/** The model as stable, pretty-printed JSON (the `json` report format). */
+export function renderJson(model: ReportModel): string {
+  return `${JSON.stringify(model, null, 2)}\n`;
 }
 
 /**

@@ -330,7 +330,7 @@ describe('parseWindow', () => {
     ['bad bucket', JSON.stringify({ ...good, backendTime: { '-1': 1 } }), 'window.backendTime.-1'],
     ['array instead of object', JSON.stringify({ ...good, members: [] }), 'window.members'],
     ['missing code field', JSON.stringify({ ...good, codes: { 502: { count: 1 } } }), 'window.codes.502.lb'],
-  ])('throws STATE_FAILED naming the field: %s', (_name, json, field) => {
+  ])('throws PARTIAL_INVALID naming the field: %s', (_name, json, field) => {
     // Act
     let caught: unknown;
     try {
@@ -339,7 +339,7 @@ describe('parseWindow', () => {
       caught = error;
     }
     // Assess
-    expect(isLbwatchError(caught, 'STATE_FAILED')).toBe(true);
+    expect(isLbwatchError(caught, 'PARTIAL_INVALID')).toBe(true);
     if (isLbwatchError(caught)) expect(caught.context.field).toBe(field);
   });
 });
