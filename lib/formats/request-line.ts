@@ -19,6 +19,7 @@ export interface RequestParts {
   malformed: boolean;
 }
 
+/** A fresh scratch object for {@link parseRequestLine}; each scanner owns one and reuses it for every line. */
 export function emptyRequestParts(): RequestParts {
   return {
     method: null,
