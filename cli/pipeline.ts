@@ -78,5 +78,5 @@ export async function readPaths(
     }
     options.onProgress?.(inputs.length, files.length, bytesIn);
   }
-  return { inputs, windows: aggregator.windows(), bytesIn };
+  return { inputs, windows: aggregator.takeWindows(), bytesIn };
 }

@@ -108,7 +108,7 @@ export function createHandler(deps: IngestDeps): (event: unknown) => Promise<SQS
     const read = await readLogStream(bodyStream(response), (record) => aggregator.add(record), {
       name: `s3://${bucket}/${key}`,
     });
-    const windows = aggregator.windows();
+    const windows = aggregator.takeWindows();
     const partialKeys = await storePartials(store, prefix, id, windows);
 
     const dayMs = windows[0]?.start ?? response.LastModified?.getTime() ?? now();

@@ -20,6 +20,14 @@ export const MAX_WINDOW_MS = 3_600_000;
 const SLACK = 4;
 /** Records a window takes between two checks of its map sizes. */
 const CHECK_EVERY = 4096;
+/** Records between two passes that compact the windows time has moved past. */
+const SETTLE_EVERY = 65_536;
+/**
+ * A window this many window lengths older than its load balancer's newest is compacted to `maxKeys` per map:
+ * objects cover a few minutes and ALB lines are only roughly ordered, so older windows rarely get more records,
+ * and compacting them keeps memory proportional to the windows' bounded size rather than to their slack.
+ */
+const SETTLE_AFTER_WINDOWS = 2;
 
 export interface AggregatorOptions {
   /** Window length, 1 min to 1 h; windows are aligned to the epoch. */
@@ -33,6 +41,11 @@ export interface Aggregator {
   add(record: LogRecord): void;
   /** Copies of every window seen so far, bounded, sorted by start then load balancer. */
   windows(): WindowAggregate[];
+  /**
+   * Every window seen so far, bounded and sorted like `windows()`, handed over without copying: the aggregator is
+   * empty afterwards. Use it when aggregation is finished; it avoids holding every window twice at the peak.
+   */
+  takeWindows(): WindowAggregate[];
   /** Records ignored because their time was not a finite number. */
   dropped(): number;
 }
@@ -56,6 +69,8 @@ interface Slot {
    */
   paths: Map<string, Map<string, PathCount>>;
   pathCount: number;
+  /** Reached through a window switch since the last settle pass (a compacted window may be fed again). */
+  touched: boolean;
 }
 
 /** Adds the Map-held host+path counts into a window's `hostPaths`. */
@@ -96,6 +111,9 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
   }
   if (!Number.isInteger(maxKeys) || maxKeys < 1) throw new RangeError(`maxKeys must be a positive integer`);
   const byLb = new Map<string, Map<number, Slot>>();
+  /** Newest window start seen per load balancer. */
+  const newest = new Map<string, number>();
+  let sinceSettle = 0;
   let lastLb: string | null = null;
   let lastStart = 0;
   let last: Slot | null = null;
@@ -116,9 +134,12 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
         sinceCheck: 0,
         paths: new Map(),
         pathCount: 0,
+        touched: true,
       };
       starts.set(start, slot);
     }
+    slot.touched = true;
+    if (start > (newest.get(r.loadBalancer) ?? Number.NEGATIVE_INFINITY)) newest.set(r.loadBalancer, start);
     lastLb = r.loadBalancer;
     lastStart = start;
     last = slot;
@@ -141,6 +162,21 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
     if (big) boundWindow(w);
   }
 
+  /** Compacts the windows time has moved past; they stay valid aggregates and may still be fed. */
+  function settle(): void {
+    for (const [lb, starts] of byLb) {
+      const before = (newest.get(lb) ?? 0) - SETTLE_AFTER_WINDOWS * windowMs;
+      for (const slot of starts.values()) {
+        if (!slot.touched || slot.window.start >= before) continue;
+        flushPaths(slot.window, slot.paths);
+        slot.paths = new Map();
+        slot.pathCount = 0;
+        boundWindow(slot.window);
+        slot.touched = false;
+      }
+    }
+  }
+
   function add(r: LogRecord): void {
     const time = r.time;
     if (!Number.isFinite(time)) {
@@ -155,6 +191,10 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
     if (++slot.sinceCheck >= CHECK_EVERY) {
       slot.sinceCheck = 0;
       check(slot);
+    }
+    if (++sinceSettle >= SETTLE_EVERY) {
+      sinceSettle = 0;
+      settle();
     }
     if (time < w.firstTime) w.firstTime = time;
     if (time > w.lastTime) w.lastTime = time;
@@ -259,14 +299,20 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
     }
   }
 
-  function windows(): WindowAggregate[] {
+  function collect(take: boolean): WindowAggregate[] {
     const out: WindowAggregate[] = [];
     for (const starts of byLb.values()) {
       for (const slot of starts.values()) {
-        const w = copyWindow(slot.window);
+        const w = take ? slot.window : copyWindow(slot.window);
         flushPaths(w, slot.paths);
         out.push(boundWindow(w));
       }
+    }
+    if (take) {
+      byLb.clear();
+      newest.clear();
+      last = null;
+      lastLb = null;
     }
     out.sort(
       (a, b) => a.start - b.start || (a.loadBalancer < b.loadBalancer ? -1 : a.loadBalancer > b.loadBalancer ? 1 : 0),
@@ -274,5 +320,5 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
     return out;
   }
 
-  return { add, windows, dropped: () => dropped };
+  return { add, windows: () => collect(false), takeWindows: () => collect(true), dropped: () => dropped };
 }

@@ -343,3 +343,42 @@ describe('parseWindow', () => {
     if (isLbwatchError(caught)) expect(caught.context.field).toBe(field);
   });
 });
+
+describe('memory bounds while aggregating', () => {
+  it('compacts windows time has moved past without changing any figure (keys under the cap)', () => {
+    // Prepare: 100k records over 40 windows in time order, so the settle passes compact the older windows,
+    // with late records going back to the first window after it was compacted.
+    const records = repeat(100_000, (i) =>
+      otcRecord({
+        time: T0 + Math.floor((i / 100_000) * 40 * FIVE_MIN),
+        status: i % 17 === 0 ? 502 : 200,
+        member: `10.0.0.${i % 7}:8080`,
+        path: `/p/${i % 23}`,
+      }),
+    );
+    records.push(...repeat(500, () => otcRecord({ time: T0 + 1, status: 504, path: '/late' })));
+    // Act
+    const windows = aggregate(records);
+    const oneWindowAtATime = mergeAll(
+      repeat(41, (k) => aggregate(records.filter((r) => Math.floor((r.time - T0) / FIVE_MIN) === k))).flat(),
+    );
+    // Assess
+    expect(windows).toHaveLength(40);
+    expect(windows[0]?.statusCodes[504]).toBe(500);
+    expect(windows).toEqual(oneWindowAtATime);
+  });
+
+  it('takeWindows hands over the same windows as windows() and leaves the aggregator empty', () => {
+    // Prepare
+    const agg = createAggregator({ windowMs: FIVE_MIN });
+    for (const r of repeat(50, (i) => otcRecord({ time: T0 + i * 20_000, status: i % 5 === 0 ? 502 : 200 }))) {
+      agg.add(r);
+    }
+    const copies = agg.windows();
+    // Act
+    const taken = agg.takeWindows();
+    // Assess
+    expect(taken).toEqual(copies);
+    expect(agg.windows()).toEqual([]);
+  });
+});
