@@ -40,7 +40,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     return await (await command.load())(rest, io);
   } catch (error) {
-    if (isLbwatchError(error) && (error.code === 'USAGE' || error.code === 'INPUT_NOT_FOUND' || error.code === 'RULES_INVALID')) {
+    if (
+      isLbwatchError(error) &&
+      (error.code === 'USAGE' || error.code === 'INPUT_NOT_FOUND' || error.code === 'RULES_INVALID')
+    ) {
       io.stderr.write(`lbwatch ${name}: ${error.message}\n`);
       return 2;
     }
