@@ -31,6 +31,14 @@ await build({
   external: ['playwright-core'],
 });
 
+// The parallel reader's worker, found next to the CLI bundle (lib/input/parallel.ts looks for it there).
+await build({
+  ...common,
+  entryPoints: [join(root, 'lib/input/parse-worker.ts')],
+  outfile: join(root, 'dist/cli/parse-worker.mjs'),
+  target: 'node20',
+});
+
 // One bundle per functions/<name>/index.ts; functions/shared holds adapters, not a function.
 const names = existsSync(functionsDir)
   ? readdirSync(functionsDir, { withFileTypes: true })
@@ -56,4 +64,6 @@ if (existsSync(builtFunctions)) {
     rmSync(join(builtFunctions, stale), { recursive: true, force: true });
   }
 }
-console.log(`built dist/cli/lbwatch.mjs${names.map((n) => ` dist/functions/${n}/index.mjs`).join('')}`);
+console.log(
+  `built dist/cli/lbwatch.mjs dist/cli/parse-worker.mjs${names.map((n) => ` dist/functions/${n}/index.mjs`).join('')}`,
+);
