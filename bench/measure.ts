@@ -1,12 +1,14 @@
 /**
  * One benchmark measurement, run in its own process so that its peak RSS is its own:
- *   node measure.mjs <floor|parse|analyze> <file>
+ *   node measure.mjs <floor|parse|analyze|parse-workers-N|analyze-workers-N> <file>
+ * The `-workers-N` modes use the parallel reader (aggregateLogStream) with N parsing threads.
  * Prints one JSON line: { mode, seconds, bytesOut, records, maxRssKb, alerts? }.
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { createAggregator } from '../lib/aggregate/index.js';
 import { analyze } from '../lib/analysis/index.js';
+import { aggregateLogStream } from '../lib/input/parallel.js';
 import { readLogStream } from '../lib/input/read-log.js';
 import { DEFAULT_RULES } from '../lib/rules/index.js';
 
@@ -62,6 +64,34 @@ async function analyzeFile(path: string): Promise<{ bytesOut: number; records: n
   return { bytesOut: result.bytesOut, records, alerts: analysis.alerts.length };
 }
 
+/** The parallel reader counting only (no windows), like `parse`. */
+async function parseParallel(path: string, workers: number): Promise<{ bytesOut: number; records: number }> {
+  const result = await aggregateLogStream(createReadStream(path, { highWaterMark: CHUNK }), {
+    name: path,
+    format: 'auto',
+    windowMs: null,
+    workers,
+  });
+  if (result.failure !== null) throw result.failure;
+  return { bytesOut: result.bytesOut, records: result.summary.records };
+}
+
+/** Like `analyze`, with parsing and window aggregation in the parallel reader's workers. */
+async function analyzeParallel(
+  path: string,
+  workers: number,
+): Promise<{ bytesOut: number; records: number; alerts: number }> {
+  const result = await aggregateLogStream(createReadStream(path, { highWaterMark: CHUNK }), {
+    name: path,
+    format: 'auto',
+    windowMs: DEFAULT_RULES.windowMs,
+    workers,
+  });
+  if (result.failure !== null) throw result.failure;
+  const analysis = analyze({ inputs: [result.summary], windows: result.windows, rules: DEFAULT_RULES });
+  return { bytesOut: result.bytesOut, records: result.summary.records, alerts: analysis.alerts.length };
+}
+
 const MODES: Record<string, (path: string) => Promise<{ bytesOut: number; records: number; alerts?: number }>> = {
   floor,
   parse,
@@ -70,9 +100,17 @@ const MODES: Record<string, (path: string) => Promise<{ bytesOut: number; record
 
 async function main(): Promise<void> {
   const [mode, path] = process.argv.slice(2);
-  const run = mode === undefined ? undefined : MODES[mode];
+  const parallel = mode === undefined ? null : /^(parse|analyze)-workers-(\d+)$/.exec(mode);
+  const workers = Number(parallel?.[2]);
+  type Run = (file: string) => Promise<{ bytesOut: number; records: number; alerts?: number }>;
+  const run: Run | undefined =
+    mode === undefined
+      ? undefined
+      : parallel !== null
+        ? (file: string) => (parallel[1] === 'parse' ? parseParallel(file, workers) : analyzeParallel(file, workers))
+        : MODES[mode];
   if (mode === undefined || run === undefined || path === undefined) {
-    process.stderr.write(`usage: measure <${Object.keys(MODES).join('|')}> <file>\n`);
+    process.stderr.write(`usage: measure <${Object.keys(MODES).join('|')}|parse-workers-N|analyze-workers-N> <file>\n`);
     process.exitCode = 2;
     return;
   }

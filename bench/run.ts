@@ -1,11 +1,13 @@
 /**
- * `npm run bench [-- --size-mb N --runs N --only alb|otc]`
+ * `npm run bench [-- --size-mb N --runs N --only alb|otc --workers 2[,3...]]`
  *
  * Generates (or reuses from `.bench/`) gzip-compressed ALB and OTC logs of at least `--size-mb` decompressed
  * megabytes, then measures, each in its own child process and `--runs` times (medians reported):
  *   floor    streaming gunzip to nowhere (256 KiB chunks)
  *   parse    lbwatch readLogStream with a counting callback
  *   analyze  lbwatch end to end: parse, 5-minute window aggregation, default rules, ranked causes
+ *   parse and analyze with N workers: the same through the parallel reader (aggregateLogStream), for each N
+ *            of `--workers` (default 2)
  *   goaccess GoAccess where installed: zcat FILE | goaccess - (AWSALB, or an equivalent custom format for OTC)
  * Prints a Markdown table and writes it, with the machine and the command, to bench/results.md.
  */
@@ -25,6 +27,7 @@ interface Options {
   sizeMb: number;
   runs: number;
   only: BenchFormat | null;
+  workers: number[];
 }
 
 function options(argv: string[]): Options {
@@ -34,6 +37,7 @@ function options(argv: string[]): Options {
       'size-mb': { type: 'string', default: '1024' },
       runs: { type: 'string', default: '3' },
       only: { type: 'string' },
+      workers: { type: 'string', default: '2' },
     },
   });
   const sizeMb = Number(values['size-mb']);
@@ -44,7 +48,11 @@ function options(argv: string[]): Options {
   if (values.only !== undefined && values.only !== 'alb' && values.only !== 'otc') {
     throw new Error(`--only must be alb or otc, got ${values.only}`);
   }
-  return { sizeMb, runs, only: values.only ?? null };
+  const workers = values.workers.split(',').map(Number);
+  if (workers.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(`--workers must be positive integers separated by commas, got ${values.workers}`);
+  }
+  return { sizeMb, runs, only: values.only ?? null, workers };
 }
 
 function log(line: string): void {
@@ -92,6 +100,16 @@ async function bundleMeasure(): Promise<string> {
     banner: {
       js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);",
     },
+  });
+  // The parallel reader starts its workers from parse-worker.mjs next to the bundle.
+  await build({
+    entryPoints: ['lib/input/parse-worker.ts'],
+    outfile: join(BENCH_DIR, 'parse-worker.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
   });
   return outfile;
 }
@@ -231,6 +249,8 @@ async function main(): Promise<void> {
     const parses: Measurement[] = [];
     const analyses: Measurement[] = [];
     const goaccessRuns: GoaccessRun[] = [];
+    const parallelParses = new Map<number, Measurement[]>(opts.workers.map((n) => [n, []]));
+    const parallelAnalyses = new Map<number, Measurement[]>(opts.workers.map((n) => [n, []]));
     // Interleave the measurements so a burst of load from other work on the machine hits all of them alike.
     for (let i = 0; i < opts.runs; i++) {
       log(`${file.format} run ${i + 1}/${opts.runs}: floor`);
@@ -245,6 +265,20 @@ async function main(): Promise<void> {
       if (analysed.records !== file.lines)
         throw new Error(`analyze saw ${analysed.records} records, the file has ${file.lines} lines`);
       analyses.push(analysed);
+      for (const n of opts.workers) {
+        log(`${file.format} run ${i + 1}/${opts.runs}: parse, ${n} workers`);
+        const p = await measureNode(script, `parse-workers-${n}`, file);
+        if (p.records !== file.lines)
+          throw new Error(`parse (${n} workers) saw ${p.records} records, not ${file.lines}`);
+        parallelParses.get(n)?.push(p);
+        log(`${file.format} run ${i + 1}/${opts.runs}: analyze, ${n} workers`);
+        const a = await measureNode(script, `analyze-workers-${n}`, file);
+        if (a.records !== file.lines)
+          throw new Error(`analyze (${n} workers) saw ${a.records} records, not ${file.lines}`);
+        if (a.alerts !== analysed.alerts)
+          throw new Error(`analyze (${n} workers) raised ${a.alerts} alerts, not ${analysed.alerts}`);
+        parallelAnalyses.get(n)?.push(a);
+      }
       if (goaccess !== null) {
         log(`${file.format} run ${i + 1}/${opts.runs}: goaccess`);
         goaccessRuns.push(await measureGoaccess(file));
@@ -260,6 +294,12 @@ async function main(): Promise<void> {
     rows.push(summarise(file, 'lbwatch parse', parses));
     const alerts = median(analyses.map((a) => a.alerts ?? 0));
     rows.push(summarise(file, 'lbwatch analyze (parse + windows + rules + causes)', analyses, ` (${alerts} alerts)`));
+    for (const n of opts.workers) {
+      rows.push(summarise(file, `lbwatch parse (${n} workers)`, parallelParses.get(n) ?? []));
+      rows.push(
+        summarise(file, `lbwatch analyze (${n} workers)`, parallelAnalyses.get(n) ?? [], ` (${alerts} alerts)`),
+      );
+    }
     if (goaccess !== null) {
       const failed = median(goaccessRuns.map((r) => r.failed));
       rows.push(
