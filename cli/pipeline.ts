@@ -1,8 +1,10 @@
 // The CLI's one path from files to analysis, shared by `analyze` and `report`.
-import { readFile } from 'node:fs/promises';
-import { createAggregator, type WindowAggregate } from '../lib/aggregate/index.js';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createAggregator, mergeAll, type WindowAggregate } from '../lib/aggregate/index.js';
 import { isLbwatchError, LbwatchError } from '../lib/errors.js';
 import type { LogFormat, LogRecord } from '../lib/formats/record.js';
+import { aggregateLogStream } from '../lib/input/parallel.js';
 import type { InputSummary } from '../lib/model.js';
 import { DEFAULT_RULES, parseRules, type RuleSet } from '../lib/rules/index.js';
 import { collectInputFiles, readInputFile } from './inputs.js';
@@ -16,12 +18,32 @@ export interface PipelineDeps {
     options?: { format?: LogFormat | 'auto' },
   ): Promise<{ summary: InputSummary; bytesIn: number; failure: LbwatchError | null }>;
   readText(path: string): Promise<string>;
+  /** Size on disk; with `aggregateInputFile`, large files are read by worker threads. */
+  fileBytes?(path: string): Promise<number>;
+  /** Reads and aggregates one file with worker threads (see aggregateLogStream). */
+  aggregateInputFile?(
+    path: string,
+    options: { windowMs: number; format: LogFormat | 'auto' },
+  ): Promise<{ summary: InputSummary; bytesIn: number; failure: LbwatchError | null; windows: WindowAggregate[] }>;
 }
+
+/**
+ * Files whose log text is estimated at this size or more are parsed by worker threads (measured on 2 cores:
+ * analyze of 1 GB of ALB text 1.6x faster, of 100 MB no faster, peak RSS about twice the single-thread one).
+ * Below it the workers' start-up and their own heaps outweigh the gain, and example sets are many small files.
+ */
+export const PARALLEL_MIN_TEXT_BYTES = 256 * 1024 * 1024;
+/** Text per byte of a `.gz` file, for the estimate: ALB and OTC logs compress about 8:1. */
+const GZIP_RATIO = 8;
 
 export const defaultPipelineDeps: PipelineDeps = {
   collectInputFiles,
   readInputFile,
   readText: (path) => readFile(path, 'utf8'),
+  // An unreadable file is left to readInputFile, which reports it.
+  fileBytes: async (path) => (await stat(path).catch(() => null))?.size ?? 0,
+  aggregateInputFile: (path, options) =>
+    aggregateLogStream(createReadStream(path, { highWaterMark: 256 * 1024 }), { ...options, name: path }),
 };
 
 /** The built-in rules, or the file's; an unreadable file is a usage error (exit 2) like a missing path. */
@@ -57,6 +79,8 @@ export async function readPaths(
     windowMs: number;
     format: LogFormat | 'auto';
     onProgress?: (done: number, total: number, bytes: number) => void;
+    /** Default PARALLEL_MIN_TEXT_BYTES. */
+    parallelMinTextBytes?: number;
   },
   deps: PipelineDeps = defaultPipelineDeps,
 ): Promise<ReadPathsResult> {
@@ -64,10 +88,31 @@ export async function readPaths(
   const aggregator = createAggregator({ windowMs: options.windowMs });
   const add = (r: LogRecord): void => aggregator.add(r);
   const inputs: InputSummary[] = [];
+  const parallelWindows: WindowAggregate[] = [];
+  const minText = options.parallelMinTextBytes ?? PARALLEL_MIN_TEXT_BYTES;
+  const textEstimate = async (file: string, fileBytes: (path: string) => Promise<number>): Promise<number> =>
+    (await fileBytes(file)) * (file.endsWith('.gz') ? GZIP_RATIO : 1);
   let bytesIn = 0;
-  // One file at a time: parsing is CPU-bound on this thread and gunzip already runs on the thread pool.
+  // One file at a time: gunzip runs on the thread pool and parsing on this thread, or, for large files, in
+  // worker threads that already use every core.
   for (const file of files) {
     try {
+      const parallel = deps.aggregateInputFile;
+      if (
+        parallel !== undefined &&
+        deps.fileBytes !== undefined &&
+        (await textEstimate(file, deps.fileBytes)) >= minText
+      ) {
+        const read = await parallel(file, { windowMs: options.windowMs, format: options.format });
+        bytesIn += read.bytesIn;
+        inputs.push(read.summary);
+        // Merged into one list as they come, so many large files do not keep a partial each.
+        const merged = mergeAll([...parallelWindows, ...read.windows]);
+        parallelWindows.length = 0;
+        parallelWindows.push(...merged);
+        options.onProgress?.(inputs.length, files.length, bytesIn);
+        continue;
+      }
       const read = await deps.readInputFile(file, add, { format: options.format });
       bytesIn += read.bytesIn;
       inputs.push(read.summary);
@@ -78,5 +123,10 @@ export async function readPaths(
     }
     options.onProgress?.(inputs.length, files.length, bytesIn);
   }
-  return { inputs, windows: aggregator.takeWindows(), bytesIn };
+  const windows = aggregator.takeWindows();
+  return {
+    inputs,
+    windows: parallelWindows.length === 0 ? windows : mergeAll([...windows, ...parallelWindows]),
+    bytesIn,
+  };
 }

@@ -1,6 +1,10 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { defaultPipelineDeps, readPaths } from '../../../cli/pipeline.js';
 import { createAggregator } from '../../../lib/aggregate/index.js';
 import { isLbwatchError } from '../../../lib/errors.js';
 import { aggregateLogStream, type ParallelReadOptions } from '../../../lib/input/parallel.js';
@@ -9,6 +13,8 @@ import { fixtureLines } from '../formats/helpers.js';
 
 const albLines = fixtureLines('alb.log');
 const WINDOW_MS = 300_000;
+/** Threshold for the readPaths test: small, so the test file stays a few megabytes. */
+const MIN_TEXT = 4 * 1024 * 1024;
 
 /** An async source that yields `bytes` in pieces of `size`, like a file stream or an S3 body. */
 async function* chunks(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
@@ -207,4 +213,51 @@ describe('aggregateLogStream', () => {
     expect(result.failure?.code).toBe('UNSUPPORTED_COMPRESSION');
     expect(result.windows).toEqual([]);
   });
+});
+
+describe('readPaths with large files', () => {
+  it('reads files from parallelMinTextBytes on with workers and gives the single-thread inputs and windows', async () => {
+    // Prepare: one plain file just over the threshold and one small file, in the same directory.
+    const dir = await mkdtemp(join(tmpdir(), 'lbwatch-parallel-'));
+    try {
+      const lines: Line[] = Array.from({ length: 200 }, (_, i) => ({
+        kind: 'alb',
+        base: i,
+        minute: i % 120,
+        status: i % 9 === 0 ? 503 : 200,
+        lb: i % 3,
+        port: 1024 + i,
+        crlf: false,
+      }));
+      const block = `${render(lines)}\n`;
+      const big = block.repeat(Math.ceil(MIN_TEXT / Buffer.byteLength(block)) + 1);
+      await writeFile(join(dir, 'a-big.log'), big);
+      await writeFile(join(dir, 'b-small.log'), block);
+      const singleDeps = { ...defaultPipelineDeps, aggregateInputFile: undefined };
+      const parallelCalls: string[] = [];
+      const parallelDeps = {
+        ...defaultPipelineDeps,
+        aggregateInputFile: (
+          path: string,
+          options: { windowMs: number; format: 'auto' | 'alb' | 'clb' | 'otc-elb' },
+        ) => {
+          parallelCalls.push(path);
+          return defaultPipelineDeps.aggregateInputFile?.(path, options) ?? Promise.reject(new Error('missing'));
+        },
+      };
+
+      // Act
+      const options = { windowMs: WINDOW_MS, format: 'auto' as const, parallelMinTextBytes: MIN_TEXT };
+      const parallel = await readPaths([dir], options, parallelDeps);
+      const single = await readPaths([dir], options, singleDeps);
+
+      // Assess
+      expect(parallelCalls).toEqual([join(dir, 'a-big.log')]);
+      expect(parallel.inputs).toEqual(single.inputs);
+      expect(parallel.windows).toEqual(single.windows);
+      expect(parallel.inputs[0]?.records).toBeGreaterThan(5_000);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
