@@ -111,7 +111,7 @@ export type ToWorker =
   | { type: 'finish' };
 /** Messages from a worker to the main thread. */
 export type FromWorker =
-  | { type: 'result'; seq: number; result: BatchResult; windows: WindowAggregate[] | null; buffer: ArrayBuffer }
+  | { type: 'result'; seq: number; result: BatchResult; buffer: ArrayBuffer }
   | { type: 'windows'; windows: WindowAggregate[] }
   | { type: 'failed'; message: string };
 
@@ -250,8 +250,6 @@ export async function aggregateLogStream(
   let bytesOut = 0;
   let seq = 0;
   const mainParser = createBatchParser(settings);
-  /** Windows workers have handed over so far, merged. */
-  let merged: WindowAggregate[] = [];
   let format: LogFormat | null = settings.format === 'auto' ? null : settings.format;
 
   // --- Workers, started once the format is known ---
@@ -272,7 +270,6 @@ export async function aggregateLogStream(
           if (message.type === 'result') {
             results[message.seq] = message.result;
             pool.push(message.buffer);
-            if (message.windows !== null) merged = mergeAll([...merged, ...message.windows]);
             handle.inFlight--;
             wake();
           } else if (message.type === 'windows') {
@@ -435,8 +432,7 @@ export async function aggregateLogStream(
       workerError ??= error;
     }
     throwIfWorkerFailed();
-    const windows =
-      settings.windowMs === null ? [] : mergeAll([...merged, ...mainParser.takeWindows(), ...partials.flat()]);
+    const windows = settings.windowMs === null ? [] : mergeAll([...mainParser.takeWindows(), ...partials.flat()]);
     const summary = combine(results, name, format, settings.maxSamples);
     let failure = gzipError === null ? null : gzipFailure(gzipError, name, bytesIn, summary.lines);
     if (
