@@ -10,6 +10,7 @@ import type { LogFormat } from '../formats/record.js';
 import type { RejectSample } from '../model.js';
 import { type ReadLogOptions, type ReadLogResult, readLogStream } from './read-log.js';
 import { createLogScanner, type LogScanner, SAMPLE_TEXT_BYTES } from './scanner.js';
+import { asBuffer, describe, drained, gzipFailure, sniffCompression } from './stream-helpers.js';
 
 /** How to read one object with worker threads. */
 export interface ParallelReadOptions extends ReadLogOptions {
@@ -144,38 +145,6 @@ interface WorkerHandle {
   windows: Promise<WindowAggregate[]>;
 }
 
-/** True for the magic bytes of compressions lbwatch rejects; those objects go through `readLogStream`. */
-function isOtherCompression(h: Buffer): boolean {
-  const [b0, b1, b2, b3] = h;
-  return (
-    (b0 === 0x50 && b1 === 0x4b && b2 === 0x03 && b3 === 0x04) ||
-    (b0 === 0xff && b1 === 0x06 && b2 === 0x00 && b3 === 0x00) ||
-    (b0 === 0x28 && b1 === 0xb5 && b2 === 0x2f && b3 === 0xfd) ||
-    (b0 === 0xfd && b1 === 0x37 && b2 === 0x7a && b3 === 0x58) ||
-    (b0 === 0x42 && b1 === 0x5a && b2 === 0x68 && b3 !== undefined && b3 >= 0x31 && b3 <= 0x39)
-  );
-}
-
-function asBuffer(chunk: Uint8Array): Buffer {
-  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function drained(stream: Gunzip): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    stream.on('close', done);
-  });
-}
-
 /**
  * Reads one log object like `readLogStream` and aggregates it like `createAggregator`, with parsing and
  * aggregation spread over worker threads: parsing is CPU-bound at a fraction of gunzip's speed, and window
@@ -232,7 +201,7 @@ export async function aggregateLogStream(
     if (more === null) break;
     head = Buffer.concat([head, more]);
   }
-  if (head !== null && head.length > 0 && isOtherCompression(head)) {
+  if (head !== null && head.length > 0 && !['gzip', 'plain'].includes(sniffCompression(head))) {
     // Not readable either way: let the single-thread reader report it exactly as it does.
     const first = head;
     const rest = async function* (): AsyncGenerator<Uint8Array> {
@@ -416,7 +385,7 @@ export async function aggregateLogStream(
   let gzipError: (Error & { code?: string }) | null = null;
   try {
     if (head !== null && head.length > 0) {
-      if (head[0] === 0x1f && head[1] === 0x8b) {
+      if (sniffCompression(head) === 'gzip') {
         gzipError = await gunzipInto(head, nextChunk, iterator, take, finishInput, name, () => bytesIn);
       } else {
         for (let chunk: Buffer | null = head; chunk !== null; chunk = await nextChunk()) await take(chunk);
@@ -450,17 +419,6 @@ export async function aggregateLogStream(
   } finally {
     await Promise.all(workers.map((w) => w.worker.terminate()));
   }
-}
-
-function gzipFailure(error: Error & { code?: string }, name: string, bytesIn: number, lines: number): LbwatchError {
-  const truncated = error.code === 'Z_BUF_ERROR';
-  return new LbwatchError(
-    truncated ? 'GZIP_TRUNCATED' : 'GZIP_CORRUPT',
-    truncated
-      ? `${name}: gzip stream is truncated (ends after ${bytesIn} compressed bytes, ${lines} lines read)`
-      : `${name}: gzip stream is corrupt (${error.message}) after ${bytesIn} compressed bytes, ${lines} lines read`,
-    { cause: error, context: { object: name, byteOffset: bytesIn, lines } },
-  );
 }
 
 function combine(results: BatchResult[], name: string, format: LogFormat | null, maxSamples: number) {

@@ -3,6 +3,7 @@ import { LbwatchError } from '../errors.js';
 import type { LogRecord } from '../formats/record.js';
 import type { InputSummary } from '../model.js';
 import { createLogScanner, type LogScannerOptions } from './scanner.js';
+import { asBuffer, describe, drained, gzipFailure, sniffCompression } from './stream-helpers.js';
 
 export { detectFormat, REJECT_REASONS, type RejectReason } from '../formats/index.js';
 export { createLogScanner, type LogScanner, type LogScannerOptions, SAMPLE_TEXT_BYTES } from './scanner.js';
@@ -32,42 +33,8 @@ const MAX_QUEUED_BYTES = 2 * GUNZIP_CHUNK;
 /** Compressed bytes per gunzip write; see the pump in `gunzipInto`. */
 const GUNZIP_WRITE_SLICE = 16 * 1024;
 
-type Compression = 'gzip' | 'plain' | 'zip' | 'snappy' | 'zstd' | 'bzip2' | 'xz';
-
-/** Compression by magic bytes, never by name: objects carry no reliable extension or Content-Encoding. */
-function sniffCompression(head: Buffer): Compression {
-  const b0 = head[0];
-  const b1 = head[1];
-  if (b0 === 0x1f && b1 === 0x8b) return 'gzip';
-  if (b0 === 0x50 && b1 === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'zip';
-  if (b0 === 0xff && b1 === 0x06 && head[2] === 0x00 && head[3] === 0x00) return 'snappy';
-  if (b0 === 0x28 && b1 === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
-  if (b0 === 0xfd && b1 === 0x37 && head[2] === 0x7a && head[3] === 0x58) return 'xz';
-  if (b0 === 0x42 && b1 === 0x5a && head[2] === 0x68 && head[3] !== undefined && head[3] >= 0x31 && head[3] <= 0x39) {
-    return 'bzip2';
-  }
-  return 'plain';
-}
-
-function asBuffer(chunk: Uint8Array): Buffer {
-  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-}
-
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** Waits until the stream wants more input or is gone. */
-function drained(stream: Gunzip): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done);
-      stream.off('close', done);
-      resolve();
-    };
-    stream.on('drain', done);
-    stream.on('close', done);
-  });
 }
 
 /**
@@ -258,14 +225,7 @@ async function gunzipInto(
     return null;
   }
   scanner.end(true);
-  const truncated = error.code === 'Z_BUF_ERROR';
-  return new LbwatchError(
-    truncated ? 'GZIP_TRUNCATED' : 'GZIP_CORRUPT',
-    truncated
-      ? `${name}: gzip stream is truncated (ends after ${bytesIn()} compressed bytes, ${scanner.lines} lines read)`
-      : `${name}: gzip stream is corrupt (${error.message}) after ${bytesIn()} compressed bytes, ${scanner.lines} lines read`,
-    { cause: error, context: { object: name, byteOffset: bytesIn(), lines: scanner.lines } },
-  );
+  return gzipFailure(error, name, bytesIn(), scanner.lines);
 }
 
 async function closeQuietly(iterator: AsyncIterator<Uint8Array>): Promise<void> {
@@ -274,8 +234,4 @@ async function closeQuietly(iterator: AsyncIterator<Uint8Array>): Promise<void> 
   } catch {
     // The object is abandoned either way.
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

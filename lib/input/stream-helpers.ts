@@ -1,0 +1,61 @@
+/**
+ * Pieces both object readers share (`readLogStream` on one thread, `aggregateLogStream` with workers):
+ * compression sniffing, gzip failure reporting and small stream utilities.
+ */
+import type { Gunzip } from 'node:zlib';
+import { LbwatchError } from '../errors.js';
+
+export type Compression = 'gzip' | 'plain' | 'zip' | 'snappy' | 'zstd' | 'bzip2' | 'xz';
+
+/** Compression by magic bytes, never by name: objects carry no reliable extension or Content-Encoding. */
+export function sniffCompression(head: Buffer): Compression {
+  const b0 = head[0];
+  const b1 = head[1];
+  if (b0 === 0x1f && b1 === 0x8b) return 'gzip';
+  if (b0 === 0x50 && b1 === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'zip';
+  if (b0 === 0xff && b1 === 0x06 && head[2] === 0x00 && head[3] === 0x00) return 'snappy';
+  if (b0 === 0x28 && b1 === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  if (b0 === 0xfd && b1 === 0x37 && head[2] === 0x7a && head[3] === 0x58) return 'xz';
+  if (b0 === 0x42 && b1 === 0x5a && head[2] === 0x68 && head[3] !== undefined && head[3] >= 0x31 && head[3] <= 0x39) {
+    return 'bzip2';
+  }
+  return 'plain';
+}
+
+/** The permanent failure for a gzip stream that ended in an error; what was read before it is kept. */
+export function gzipFailure(
+  error: Error & { code?: string },
+  name: string,
+  bytesIn: number,
+  lines: number,
+): LbwatchError {
+  const truncated = error.code === 'Z_BUF_ERROR';
+  return new LbwatchError(
+    truncated ? 'GZIP_TRUNCATED' : 'GZIP_CORRUPT',
+    truncated
+      ? `${name}: gzip stream is truncated (ends after ${bytesIn} compressed bytes, ${lines} lines read)`
+      : `${name}: gzip stream is corrupt (${error.message}) after ${bytesIn} compressed bytes, ${lines} lines read`,
+    { cause: error, context: { object: name, byteOffset: bytesIn, lines } },
+  );
+}
+
+export function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Waits until the stream wants more input or is gone. */
+export function drained(stream: Gunzip): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
