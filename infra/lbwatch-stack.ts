@@ -12,20 +12,21 @@ import { ReportSchedule } from './report-schedule.js';
 import { StateBucket } from './state-bucket.js';
 
 /**
- * Sizing of the functions, from the parser's throughput target (to be replaced by the measured benchmark):
+ * Sizing of the functions, from the measured benchmark (`npm run bench`, README "Performance"):
  *
  * - Lambda gives CPU in proportion to memory: 1,769 MB is one vCPU, so 1,024 MB is about 0.58 vCPU.
- * - The parser's target is >= 150 MB/s of uncompressed log per x86 core. Access logs arrive gzipped (about 10:1),
- *   and inflating costs roughly as much CPU again; count an arm64 core at 0.8 of the benchmark core:
- *   150 x 0.5 x 0.8 = 60 MB/s per vCPU, x 0.58 = ~35 MB/s per ingest invocation.
+ * - Measured on a 2-core x86 machine, one thread runs the whole analysis of gzip logs at 75-92 MB/s of
+ *   uncompressed text, while gunzip runs beside it on the thread pool. Count an arm64 vCPU at 0.8 of that core
+ *   and give the invocation 0.58 of it: ~35-40 MB/s per ingest invocation.
  * - ALB objects are a few MB to ~100 MB uncompressed per node and five minutes: a batch of 4 such objects is
- *   ~400 MB, ~12 s. A 1 GB object, the largest lbwatch promises to handle, is ~30 s.
+ *   ~400 MB, ~11 s. A 1 GB object, the largest lbwatch promises to handle, is ~30 s.
  * - Timeout 300 s = 10x that 1 GB estimate: room for a parser several times slower than its target, for reading
  *   and merging the window's partials and for publishing, and the queue's visibility timeout (6x) stays at 30 min.
  * - Memory is chosen for CPU, not space: objects are streamed, so the heap does not grow with object size.
- *   Lambda bills GB-seconds, so more memory costs about the same while the work is CPU-bound; 1,769 MB (one full
- *   vCPU, 1.7x the CPU) cuts the time of large objects by ~40% at about the same price, if the benchmark shows the
- *   ingest is CPU-bound. Beyond one vCPU nothing gains: parsing one object is single-threaded.
+ *   Lambda bills GB-seconds, so more memory costs about the same while the work is CPU-bound (it is: the benchmark
+ *   shows parsing, not gunzip or I/O, sets the pace); 1,769 MB (one full vCPU, 1.7x the CPU) cuts the time of large
+ *   objects by ~40% at about the same price. Beyond one vCPU nothing gains: the ingest parses each object on one
+ *   thread (the CLI's worker-thread reader is not used in Lambda).
  * - The report reads one small partial per source object and window for the period (a day of one load balancer
  *   with 4 nodes is ~1,200 objects) with bounded concurrency; it runs once a day, so it gets Lambda's maximum
  *   timeout (900 s) rather than risk a month-long period not finishing.
