@@ -3,14 +3,14 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { createGunzip, type Gunzip } from 'node:zlib';
 import { createAggregator, mergeAll, type WindowAggregate } from '../aggregate/index.js';
 import { LbwatchError } from '../errors.js';
 import type { LogFormat } from '../formats/record.js';
 import type { RejectSample } from '../model.js';
+import { GUNZIP_CHUNK, type GzipError, pumpGunzip } from './gunzip-pump.js';
 import { type ReadLogOptions, type ReadLogResult, readLogStream } from './read-log.js';
 import { createLogScanner, type LogScanner, SAMPLE_TEXT_BYTES } from './scanner.js';
-import { asBuffer, describe, drained, gzipFailure, sniffCompression } from './stream-helpers.js';
+import { asBuffer, describe, gzipFailure, sniffCompression } from './stream-helpers.js';
 
 /** How to read one object with worker threads. */
 export interface ParallelReadOptions extends ReadLogOptions {
@@ -120,9 +120,6 @@ const DEFAULT_BATCH_BYTES = 1024 * 1024;
 const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 /** Batches queued or being parsed per worker: one parsing, one waiting, so a worker never idles. */
 const IN_FLIGHT_PER_WORKER = 2;
-const GUNZIP_CHUNK = 256 * 1024;
-const MAX_QUEUED_BYTES = 2 * GUNZIP_CHUNK;
-const GUNZIP_WRITE_SLICE = 16 * 1024;
 const NEWLINE = 0x0a;
 
 /**
@@ -445,92 +442,8 @@ async function gunzipInto(
   finishInput: (damaged: boolean) => Promise<void>,
   name: string,
   bytesIn: () => number,
-): Promise<(Error & { code?: string }) | null> {
-  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
-  let sourceError: unknown = null;
-  let sourceFailed = false;
-  let gzipError: (Error & { code?: string }) | null = null;
-  gunzip.on('error', (error: Error) => {
-    gzipError = error;
-  });
-  const queue: Buffer[] = [];
-  let queuedBytes = 0;
-  let closed = false;
-  const wake: { consumer: (() => void) | null; pump: (() => void) | null } = { consumer: null, pump: null };
-  gunzip.on('data', (chunk: Buffer) => {
-    queue.push(chunk);
-    queuedBytes += chunk.length;
-    wake.consumer?.();
-  });
-  gunzip.on('close', () => {
-    closed = true;
-    wake.consumer?.();
-    wake.pump?.();
-  });
-  const pump = (async () => {
-    try {
-      for (let chunk: Buffer | null = head; chunk !== null; chunk = await nextChunk()) {
-        // Small writes: zlib drops the output of a write that ends in an error.
-        for (let offset = 0; offset < chunk.length; offset += GUNZIP_WRITE_SLICE) {
-          while (queuedBytes > MAX_QUEUED_BYTES && !closed) {
-            await new Promise<void>((resolve) => {
-              wake.pump = resolve;
-            });
-            wake.pump = null;
-          }
-          if (closed || gunzip.destroyed) {
-            try {
-              await iterator.return?.();
-            } catch {
-              // Abandoned either way.
-            }
-            return;
-          }
-          if (!gunzip.write(chunk.subarray(offset, offset + GUNZIP_WRITE_SLICE))) await drained(gunzip);
-        }
-      }
-      gunzip.end();
-    } catch (error) {
-      sourceFailed = true;
-      sourceError = error;
-      gunzip.destroy();
-    }
-  })();
-
-  let consumerError: unknown = null;
-  let consumerFailed = false;
-  for (;;) {
-    const chunk = queue.shift();
-    if (chunk === undefined) {
-      if (closed) break;
-      await new Promise<void>((resolve) => {
-        wake.consumer = resolve;
-      });
-      wake.consumer = null;
-      continue;
-    }
-    queuedBytes -= chunk.length;
-    if (queuedBytes <= MAX_QUEUED_BYTES) wake.pump?.();
-    try {
-      await take(chunk);
-    } catch (error) {
-      consumerFailed = true;
-      consumerError = error;
-      gunzip.destroy();
-      break;
-    }
-  }
-  await pump;
-  if (consumerFailed) throw consumerError;
-  if (sourceFailed) {
-    throw sourceError instanceof LbwatchError
-      ? sourceError
-      : new LbwatchError('READ_FAILED', `${name}: reading failed: ${describe(sourceError)}`, {
-          cause: sourceError,
-          context: { object: name, byteOffset: bytesIn() },
-        });
-  }
-  const error = gzipError as (Error & { code?: string }) | null;
+): Promise<GzipError | null> {
+  const error = await pumpGunzip(head, nextChunk, iterator, take, name, bytesIn);
   await finishInput(error !== null);
   // The failure names the lines read, known only once every batch is back: the caller builds it.
   return error;

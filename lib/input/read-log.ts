@@ -1,9 +1,9 @@
-import { createGunzip, type Gunzip } from 'node:zlib';
 import { LbwatchError } from '../errors.js';
 import type { LogRecord } from '../formats/record.js';
 import type { InputSummary } from '../model.js';
+import { pumpGunzip } from './gunzip-pump.js';
 import { createLogScanner, type LogScannerOptions } from './scanner.js';
-import { asBuffer, describe, drained, gzipFailure, sniffCompression } from './stream-helpers.js';
+import { asBuffer, describe, gzipFailure, sniffCompression } from './stream-helpers.js';
 
 export { detectFormat, REJECT_REASONS, type RejectReason } from '../formats/index.js';
 export { createLogScanner, type LogScanner, type LogScannerOptions, SAMPLE_TEXT_BYTES } from './scanner.js';
@@ -25,13 +25,6 @@ export interface ReadLogResult {
    */
   failure: LbwatchError | null;
 }
-
-/** Output chunk size of gunzip: large chunks keep per-chunk overhead negligible. */
-const GUNZIP_CHUNK = 256 * 1024;
-/** Decompressed bytes waiting to be parsed before input is held back (bounds memory). */
-const MAX_QUEUED_BYTES = 2 * GUNZIP_CHUNK;
-/** Compressed bytes per gunzip write; see the pump in `gunzipInto`. */
-const GUNZIP_WRITE_SLICE = 16 * 1024;
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -127,99 +120,12 @@ async function gunzipInto(
   name: string,
   bytesIn: () => number,
 ): Promise<LbwatchError | null> {
-  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
-  let sourceError: unknown = null;
-  let sourceFailed = false;
-  let gzipError: (Error & { code?: string }) | null = null;
-  gunzip.on('error', (error: Error) => {
-    gzipError = error;
-  });
-
-  // zlib emits each decompressed chunk from its completion callback on the main thread and only
-  // then starts inflating the next piece on the threadpool. Parsing inside that callback would
-  // leave the threadpool idle, so chunks are queued here and parsed between callbacks, while
-  // zlib works on the next piece. The queue is bounded by holding back compressed input.
-  const queue: Buffer[] = [];
-  let queuedBytes = 0;
-  let closed = false;
-  const wake: { consumer: (() => void) | null; pump: (() => void) | null } = { consumer: null, pump: null };
-  gunzip.on('data', (chunk: Buffer) => {
-    queue.push(chunk);
-    queuedBytes += chunk.length;
-    wake.consumer?.();
-  });
-  gunzip.on('close', () => {
-    closed = true;
-    wake.consumer?.();
-    wake.pump?.();
-  });
-
-  // Feed compressed bytes while the loop below parses decompressed ones.
-  const pump = (async () => {
-    try {
-      for (let chunk: Buffer | null = head; chunk !== null; chunk = await nextChunk()) {
-        // zlib discards the output of a write that ends in an error, so small writes bound what
-        // damage can take with it to the records of one slice.
-        for (let offset = 0; offset < chunk.length; offset += GUNZIP_WRITE_SLICE) {
-          while (queuedBytes > MAX_QUEUED_BYTES && !closed) {
-            await new Promise<void>((resolve) => {
-              wake.pump = resolve;
-            });
-            wake.pump = null;
-          }
-          if (closed || gunzip.destroyed) {
-            await closeQuietly(iterator);
-            return;
-          }
-          if (!gunzip.write(chunk.subarray(offset, offset + GUNZIP_WRITE_SLICE))) await drained(gunzip);
-        }
-      }
-      gunzip.end();
-    } catch (error) {
-      sourceFailed = true;
-      sourceError = error;
-      gunzip.destroy();
-    }
-  })();
-
-  // Chunks emitted before damage are already queued when the error arrives, so they are parsed.
-  let consumerError: unknown = null;
-  let consumerFailed = false;
-  for (;;) {
-    const chunk = queue.shift();
-    if (chunk === undefined) {
-      if (closed) break;
-      await new Promise<void>((resolve) => {
-        wake.consumer = resolve;
-      });
-      wake.consumer = null;
-      continue;
-    }
-    queuedBytes -= chunk.length;
-    if (queuedBytes <= MAX_QUEUED_BYTES) wake.pump?.();
-    try {
-      scanner.push(chunk);
-    } catch (error) {
-      // Thrown by the record callback: it belongs to the caller.
-      consumerFailed = true;
-      consumerError = error;
-      gunzip.destroy();
-      break;
-    }
+  const consume = (chunk: Buffer): Promise<void> => {
+    scanner.push(chunk);
     // Let zlib's completion callback run and start the next piece before parsing on.
-    await yieldToEventLoop();
-  }
-  await pump;
-  if (consumerFailed) throw consumerError;
-  if (sourceFailed) {
-    throw sourceError instanceof LbwatchError
-      ? sourceError
-      : new LbwatchError('READ_FAILED', `${name}: reading failed: ${describe(sourceError)}`, {
-          cause: sourceError,
-          context: { object: name, byteOffset: bytesIn() },
-        });
-  }
-  const error = gzipError as (Error & { code?: string }) | null;
+    return yieldToEventLoop();
+  };
+  const error = await pumpGunzip(head, nextChunk, iterator, consume, name, bytesIn);
   if (error === null) {
     scanner.end();
     return null;
