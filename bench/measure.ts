@@ -57,7 +57,7 @@ async function analyzeFile(path: string): Promise<{ bytesOut: number; records: n
       records++;
       aggregator.add(record);
     },
-    { name: path, format: 'auto' },
+    { name: path, format: 'auto', fields: 'analysis' },
   );
   if (result.failure !== null) throw result.failure;
   const analysis = analyze({ inputs: [result.summary], windows: aggregator.windows(), rules: DEFAULT_RULES });

@@ -15,7 +15,7 @@ export interface PipelineDeps {
   readInputFile(
     path: string,
     onRecord: (record: LogRecord) => void,
-    options?: { format?: LogFormat | 'auto' },
+    options?: { format?: LogFormat | 'auto'; fields?: 'all' | 'analysis' },
   ): Promise<{ summary: InputSummary; bytesIn: number; failure: LbwatchError | null }>;
   readText(path: string): Promise<string>;
   /** Size on disk; with `aggregateInputFile`, large files are read by worker threads. */
@@ -113,7 +113,8 @@ export async function readPaths(
         options.onProgress?.(inputs.length, files.length, bytesIn);
         continue;
       }
-      const read = await deps.readInputFile(file, add, { format: options.format });
+      // The records only feed the windows: leave the fields people read (client, user agent, TLS) undecoded.
+      const read = await deps.readInputFile(file, add, { format: options.format, fields: 'analysis' });
       bytesIn += read.bytesIn;
       inputs.push(read.summary);
     } catch (error) {

@@ -107,6 +107,8 @@ export function createHandler(deps: IngestDeps): (event: unknown) => Promise<SQS
     const aggregator = createAggregator({ windowMs: runtime.windowMs });
     const read = await readLogStream(bodyStream(response), (record) => aggregator.add(record), {
       name: `s3://${bucket}/${key}`,
+      // The records only feed the windows: the fields people read (client, user agent, TLS) are not decoded.
+      fields: 'analysis',
     });
     const windows = aggregator.takeWindows();
     const partialKeys = await storePartials(store, prefix, id, windows);

@@ -72,7 +72,8 @@ export function parseClb(buf: Uint8Array, ctx: ParseContext, scratch: ClbScratch
   const responseProcessing = readSeconds(buf, st[F.responseProcessing]!, en[F.responseProcessing]!);
 
   const client = scratch.client;
-  splitAddress(buf, st[F.client]!, en[F.client]!, ctx, client);
+  if (ctx.display) splitAddress(buf, st[F.client]!, en[F.client]!, ctx, client);
+  else client.ip = client.port = null;
   const ms = st[F.backend]!;
   const me = en[F.backend]!;
   const member = isDash(buf, ms, me) ? null : ctx.members.get(buf, ms, me);
@@ -111,10 +112,15 @@ export function parseClb(buf: Uint8Array, ctx: ParseContext, scratch: ClbScratch
     requestBytes: readCount(buf, st[F.receivedBytes]!, en[F.receivedBytes]!),
     responseBytes: readCount(buf, st[F.sentBytes]!, en[F.sentBytes]!),
     userAgent:
-      n > F.userAgent ? optionalText(buf, st[F.userAgent]!, en[F.userAgent]!, fl[F.userAgent]!, ctx.agents) : null,
+      ctx.display && n > F.userAgent
+        ? optionalText(buf, st[F.userAgent]!, en[F.userAgent]!, fl[F.userAgent]!, ctx.agents)
+        : null,
     tlsProtocol:
-      n > F.sslProtocol ? optionalText(buf, st[F.sslProtocol]!, en[F.sslProtocol]!, 0, ctx.tlsProtocols) : null,
-    tlsCipher: n > F.sslCipher ? optionalText(buf, st[F.sslCipher]!, en[F.sslCipher]!, 0, ctx.tlsCiphers) : null,
+      ctx.display && n > F.sslProtocol
+        ? optionalText(buf, st[F.sslProtocol]!, en[F.sslProtocol]!, 0, ctx.tlsProtocols)
+        : null,
+    tlsCipher:
+      ctx.display && n > F.sslCipher ? optionalText(buf, st[F.sslCipher]!, en[F.sslCipher]!, 0, ctx.tlsCiphers) : null,
     errorReason: null,
     classification: null,
     actionsExecuted: null,

@@ -23,9 +23,15 @@ export class LineParser {
   private readonly alb = new AlbScratch();
   private readonly clb = new ClbScratch();
 
-  /** @param keepRaw also attach every field of the line as `raw` (slower; for debugging views). */
-  constructor(private readonly keepRaw = false) {
-    this.ctx = new ParseContext(keepRaw);
+  /**
+   * @param keepRaw also attach every field of the line as `raw` (slower; for debugging views).
+   * @param display decode the fields only people read (client, user agent, TLS); false leaves them null.
+   */
+  constructor(
+    private readonly keepRaw = false,
+    display = true,
+  ) {
+    this.ctx = new ParseContext(keepRaw, display);
   }
 
   /**

@@ -171,7 +171,8 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
   }
 
   const client = scratch.client;
-  splitAddress(buf, st[F.client]!, en[F.client]!, ctx, client);
+  if (ctx.display) splitAddress(buf, st[F.client]!, en[F.client]!, ctx, client);
+  else client.ip = client.port = null;
   const req = scratch.request;
   parseRequestLine(buf, st[F.request]!, en[F.request]!, fl[F.request]!, ctx, req);
 
@@ -265,10 +266,13 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
     requestLineMalformed: req.malformed,
     requestBytes: readCount(buf, st[F.requestLength]!, en[F.requestLength]!),
     responseBytes: readCount(buf, st[F.bytesSent]!, en[F.bytesSent]!),
-    userAgent: optionalText(buf, st[F.userAgent]!, en[F.userAgent]!, fl[F.userAgent]!, ctx.agents),
+    userAgent: ctx.display ? optionalText(buf, st[F.userAgent]!, en[F.userAgent]!, fl[F.userAgent]!, ctx.agents) : null,
     tlsProtocol:
-      n > F.sslProtocol ? optionalText(buf, st[F.sslProtocol]!, en[F.sslProtocol]!, 0, ctx.tlsProtocols) : null,
-    tlsCipher: n > F.sslCipher ? optionalText(buf, st[F.sslCipher]!, en[F.sslCipher]!, 0, ctx.tlsCiphers) : null,
+      ctx.display && n > F.sslProtocol
+        ? optionalText(buf, st[F.sslProtocol]!, en[F.sslProtocol]!, 0, ctx.tlsProtocols)
+        : null,
+    tlsCipher:
+      ctx.display && n > F.sslCipher ? optionalText(buf, st[F.sslCipher]!, en[F.sslCipher]!, 0, ctx.tlsCiphers) : null,
     errorReason:
       n > F.errorReason ? optionalText(buf, st[F.errorReason]!, en[F.errorReason]!, 0, ctx.errorReasons) : null,
     classification: null,

@@ -74,6 +74,8 @@ export function createBatchParser(settings: BatchParserSettings): BatchParser {
       maxLineBytes: settings.maxLineBytes,
       keepRaw: settings.keepRaw,
       maxSamples: settings.maxSamples,
+      // Records never leave the batch parser: only the aggregation reads them.
+      fields: 'analysis',
     },
     aggregator === null ? () => {} : (r) => aggregator.add(r),
   );

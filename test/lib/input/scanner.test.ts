@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REJECT_REASONS } from '../../../lib/formats/index.js';
+import type { LogRecord } from '../../../lib/formats/record.js';
 import { createLogScanner } from '../../../lib/input/scanner.js';
 import { fixtureLines, scanText } from '../formats/helpers.js';
 
@@ -193,5 +194,40 @@ describe('createLogScanner keepRaw', () => {
     expect(raw.raw?.[12]).toBe('GET https://example.com:443/url/path HTTP/1.1');
     expect(raw.raw?.[29]).toBe('TID_12345678901234567890123456789012');
     expect({ ...raw, raw: undefined }).toEqual({ ...plain, raw: undefined });
+  });
+});
+
+describe("fields: 'analysis'", () => {
+  function scanWith(text: string, fields: 'all' | 'analysis') {
+    const records: LogRecord[] = [];
+    const scanner = createLogScanner({ name: 'fixture', fields }, (r) => records.push(r));
+    scanner.push(Buffer.from(text));
+    scanner.end();
+    return { records, summary: scanner.summary(null) };
+  }
+
+  it.each([
+    ['alb', albLines],
+    ['otc-elb', otcLines],
+    ['clb', clbLines],
+  ])('%s: the same records as all fields except client, user agent and TLS, which are left null', (_f, lines) => {
+    // Prepare
+    const text = `${lines.join('\n')}\n`;
+    // Act
+    const all = scanWith(text, 'all');
+    const analysis = scanWith(text, 'analysis');
+    // Assess
+    expect(analysis.summary).toEqual(all.summary);
+    expect(all.records.some((r) => r.client !== null && r.userAgent !== null)).toBe(true);
+    expect(analysis.records).toEqual(
+      all.records.map((r) => ({
+        ...r,
+        client: null,
+        clientPort: null,
+        userAgent: null,
+        tlsProtocol: null,
+        tlsCipher: null,
+      })),
+    );
   });
 });
