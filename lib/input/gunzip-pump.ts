@@ -4,11 +4,16 @@ import { describe, drained } from './stream-helpers.js';
 
 /** Output chunk size of gunzip: large chunks keep per-chunk overhead negligible. */
 export const GUNZIP_CHUNK = 256 * 1024;
-/** Decompressed bytes waiting to be consumed before input is held back (bounds memory). */
-const MAX_QUEUED_BYTES = 2 * GUNZIP_CHUNK;
-/** Compressed bytes per gunzip write: zlib discards the output of a write that ends in an error, so small writes
- * bound what damage can take with it to the records of one slice. */
-const GUNZIP_WRITE_SLICE = 16 * 1024;
+/** Decompressed bytes waiting to be consumed before input is held back (bounds memory: 2 MiB). */
+const MAX_QUEUED_BYTES = 8 * GUNZIP_CHUNK;
+/**
+ * Compressed bytes per gunzip write. Every write is one trip to the thread pool and back through the main thread,
+ * which is busy parsing: 256 KiB writes made streaming parse + aggregate ~1.65x faster than 16 KiB writes (median
+ * of 5 on a 100 MB ALB object: 177 vs 107 MB/s). Damage costs no more records: zlib emits its output in
+ * `GUNZIP_CHUNK` pieces as it goes, so a write that ends in an error loses only its unfinished piece (a 100 MB
+ * object truncated or corrupted at 60% kept the same 89,374 / 89,375 records with either size).
+ */
+const GUNZIP_WRITE_SLICE = 256 * 1024;
 
 export type GzipError = Error & { code?: string };
 
