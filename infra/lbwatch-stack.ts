@@ -15,11 +15,11 @@ import { StateBucket } from './state-bucket.js';
  * Sizing of the functions, from the measured benchmark (`npm run bench`, README "Performance"):
  *
  * - Lambda gives CPU in proportion to memory: 1,769 MB is one vCPU, so 1,024 MB is about 0.58 vCPU.
- * - Measured on a 2-core x86 machine, one thread runs the whole analysis of gzip logs at 75-92 MB/s of
+ * - Measured on a 2-core x86 machine, one thread runs the whole analysis of gzip logs at 98-136 MB/s of
  *   uncompressed text, while gunzip runs beside it on the thread pool. Count an arm64 vCPU at 0.8 of that core
- *   and give the invocation 0.58 of it: ~35-40 MB/s per ingest invocation.
+ *   and give the invocation 0.58 of it (gunzip shares it): ~35-50 MB/s per ingest invocation.
  * - ALB objects are a few MB to ~100 MB uncompressed per node and five minutes: a batch of 4 such objects is
- *   ~400 MB, ~11 s. A 1 GB object, the largest lbwatch promises to handle, is ~30 s.
+ *   ~400 MB, ~8-11 s. A 1 GB object, the largest lbwatch promises to handle, is ~20-30 s.
  * - Timeout 300 s = 10x that 1 GB estimate: room for a parser several times slower than its target, for reading
  *   and merging the window's partials and for publishing, and the queue's visibility timeout (6x) stays at 30 min.
  * - Memory is chosen for CPU, not space: objects are streamed, so the heap does not grow with object size.
