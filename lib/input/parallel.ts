@@ -10,7 +10,7 @@ import type { RejectSample } from '../model.js';
 import { GUNZIP_CHUNK, type GzipError, pumpGunzip } from './gunzip-pump.js';
 import { type ReadLogOptions, type ReadLogResult, readLogStream } from './read-log.js';
 import { createLogScanner, type LogScanner, SAMPLE_TEXT_BYTES } from './scanner.js';
-import { asBuffer, describe, gzipFailure, sniffCompression } from './stream-helpers.js';
+import { describe, gzipFailure, openObjectSource, sniffCompression } from './stream-helpers.js';
 
 /** How to read one object with worker threads. */
 export interface ParallelReadOptions extends ReadLogOptions {
@@ -174,32 +174,7 @@ export async function aggregateLogStream(
   if (settings.windowMs !== null) createAggregator({ windowMs: settings.windowMs }); // validates windowMs early
   const workerCount = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
   const batchBytes = Math.max(1, options.batchBytes ?? DEFAULT_BATCH_BYTES);
-  const iterator = source[Symbol.asyncIterator]();
-  let bytesIn = 0;
-
-  const readFailed = (cause: unknown): LbwatchError =>
-    new LbwatchError('READ_FAILED', `${name}: reading failed after ${bytesIn} bytes: ${describe(cause)}`, {
-      cause,
-      context: { object: name, byteOffset: bytesIn },
-    });
-  const nextChunk = async (): Promise<Buffer | null> => {
-    let step: IteratorResult<Uint8Array>;
-    try {
-      step = await iterator.next();
-    } catch (cause) {
-      throw readFailed(cause);
-    }
-    if (step.done === true) return null;
-    bytesIn += step.value.byteLength;
-    return asBuffer(step.value);
-  };
-
-  let head = await nextChunk();
-  while (head !== null && head.length < 4) {
-    const more = await nextChunk();
-    if (more === null) break;
-    head = Buffer.concat([head, more]);
-  }
+  const { iterator, head, nextChunk, bytesIn } = await openObjectSource(source, name);
   if (head !== null && head.length > 0 && !['gzip', 'plain'].includes(sniffCompression(head))) {
     // Not readable either way: let the single-thread reader report it exactly as it does.
     const first = head;
@@ -385,7 +360,7 @@ export async function aggregateLogStream(
   try {
     if (head !== null && head.length > 0) {
       if (sniffCompression(head) === 'gzip') {
-        gzipError = await gunzipInto(head, nextChunk, iterator, take, finishInput, name, () => bytesIn);
+        gzipError = await gunzipInto(head, nextChunk, iterator, take, finishInput, name, bytesIn);
       } else {
         for (let chunk: Buffer | null = head; chunk !== null; chunk = await nextChunk()) await take(chunk);
         await finishInput(false);
@@ -402,7 +377,7 @@ export async function aggregateLogStream(
     throwIfWorkerFailed();
     const windows = settings.windowMs === null ? [] : mergeAll([...mainParser.takeWindows(), ...partials.flat()]);
     const summary = combine(results, name, format, settings.maxSamples);
-    let failure = gzipError === null ? null : gzipFailure(gzipError, name, bytesIn, summary.lines);
+    let failure = gzipError === null ? null : gzipFailure(gzipError, name, bytesIn(), summary.lines);
     if (
       failure === null &&
       format === null &&
@@ -414,7 +389,7 @@ export async function aggregateLogStream(
       });
     }
     summary.error = failure?.message ?? null;
-    return { summary, bytesIn, bytesOut, failure, windows };
+    return { summary, bytesIn: bytesIn(), bytesOut, failure, windows };
   } finally {
     await Promise.all(workers.map((w) => w.worker.terminate()));
   }

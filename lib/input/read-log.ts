@@ -3,7 +3,7 @@ import type { LogRecord } from '../formats/record.js';
 import type { InputSummary } from '../model.js';
 import { pumpGunzip } from './gunzip-pump.js';
 import { createLogScanner, type LogScannerOptions } from './scanner.js';
-import { asBuffer, describe, gzipFailure, sniffCompression } from './stream-helpers.js';
+import { gzipFailure, openObjectSource, sniffCompression } from './stream-helpers.js';
 
 export { detectFormat, REJECT_REASONS, type RejectReason } from '../formats/index.js';
 export { createLogScanner, type LogScanner, type LogScannerOptions, SAMPLE_TEXT_BYTES } from './scanner.js';
@@ -50,25 +50,7 @@ export async function readLogStream(
 ): Promise<ReadLogResult> {
   const name = options.name;
   const scanner = createLogScanner(options, onRecord);
-  const iterator = source[Symbol.asyncIterator]();
-  let bytesIn = 0;
-
-  const readFailed = (cause: unknown): LbwatchError =>
-    new LbwatchError('READ_FAILED', `${name}: reading failed after ${bytesIn} bytes: ${describe(cause)}`, {
-      cause,
-      context: { object: name, byteOffset: bytesIn },
-    });
-  const nextChunk = async (): Promise<Buffer | null> => {
-    let step: IteratorResult<Uint8Array>;
-    try {
-      step = await iterator.next();
-    } catch (cause) {
-      throw readFailed(cause);
-    }
-    if (step.done === true) return null;
-    bytesIn += step.value.byteLength;
-    return asBuffer(step.value);
-  };
+  const { iterator, head, nextChunk, bytesIn } = await openObjectSource(source, name);
   const finish = (failure: LbwatchError | null): ReadLogResult => {
     let result = failure;
     if (result === null && scanner.format === null && scanner.lines > 0) {
@@ -83,16 +65,14 @@ export async function readLogStream(
         );
       }
     }
-    return { summary: scanner.summary(result?.message ?? null), bytesIn, bytesOut: scanner.bytes, failure: result };
+    return {
+      summary: scanner.summary(result?.message ?? null),
+      bytesIn: bytesIn(),
+      bytesOut: scanner.bytes,
+      failure: result,
+    };
   };
 
-  // Magic bytes need the first four bytes, which a source may deliver in several pieces.
-  let head = await nextChunk();
-  while (head !== null && head.length < 4) {
-    const more = await nextChunk();
-    if (more === null) break;
-    head = Buffer.concat([head, more]);
-  }
   if (head === null || head.length === 0) return finish(null);
 
   const compression = sniffCompression(head);
@@ -109,7 +89,7 @@ export async function readLogStream(
       }),
     );
   }
-  return finish(await gunzipInto(head, nextChunk, iterator, scanner, name, () => bytesIn));
+  return finish(await gunzipInto(head, nextChunk, iterator, scanner, name, bytesIn));
 }
 
 async function gunzipInto(

@@ -1,6 +1,7 @@
 import { detectFormat, LineParser, type RejectReason } from '../formats/index.js';
 import type { LogFormat, LogRecord } from '../formats/record.js';
 import type { InputSummary, RejectSample } from '../model.js';
+import { asBuffer } from './stream-helpers.js';
 
 /** Options shared by the push scanner and the stream reader. */
 export interface LogScannerOptions {
@@ -46,10 +47,6 @@ const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 const BACKSLASH = 0x5c;
-
-function asBuffer(chunk: Uint8Array): Buffer {
-  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-}
 
 /**
  * Creates the push parser that turns log bytes into records: splits lines with a native newline

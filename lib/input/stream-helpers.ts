@@ -59,3 +59,41 @@ export function drained(stream: Gunzip): Promise<void> {
     stream.on('close', done);
   });
 }
+
+/** A log object's byte source, read chunk by chunk with its compressed size counted. */
+export interface ObjectSource {
+  iterator: AsyncIterator<Uint8Array>;
+  /** The first chunk, grown to at least 4 bytes when the object has them (magic bytes); null for no bytes at all. */
+  head: Buffer | null;
+  /** The next chunk, or null at the end. Source errors are transient: thrown as LbwatchError `READ_FAILED`. */
+  nextChunk(): Promise<Buffer | null>;
+  /** Bytes read from the source so far. */
+  bytesIn(): number;
+}
+
+/** Opens a source for reading and assembles its head, which a source may deliver in several pieces. */
+export async function openObjectSource(source: AsyncIterable<Uint8Array>, name: string): Promise<ObjectSource> {
+  const iterator = source[Symbol.asyncIterator]();
+  let bytesIn = 0;
+  const nextChunk = async (): Promise<Buffer | null> => {
+    let step: IteratorResult<Uint8Array>;
+    try {
+      step = await iterator.next();
+    } catch (cause) {
+      throw new LbwatchError('READ_FAILED', `${name}: reading failed after ${bytesIn} bytes: ${describe(cause)}`, {
+        cause,
+        context: { object: name, byteOffset: bytesIn },
+      });
+    }
+    if (step.done === true) return null;
+    bytesIn += step.value.byteLength;
+    return asBuffer(step.value);
+  };
+  let head = await nextChunk();
+  while (head !== null && head.length < 4) {
+    const more = await nextChunk();
+    if (more === null) break;
+    head = Buffer.concat([head, more]);
+  }
+  return { iterator, head, nextChunk, bytesIn: () => bytesIn };
+}
