@@ -10,7 +10,9 @@ import {
   emptyMemberStats,
   emptyWindow,
   MAX_KEY_LENGTH,
+  OTHER_KEY,
   type PathCount,
+  selectTop,
   type WindowAggregate,
 } from './window.js';
 
@@ -69,13 +71,16 @@ interface Slot {
    */
   paths: Map<string, Map<string, PathCount>>;
   pathCount: number;
+  /** What bounding the staged paths folded away, not yet added to `window.hostPaths` under `(other)`. */
+  otherPaths: PathCount | null;
   /** Reached through a window switch since the last settle pass (a compacted window may be fed again). */
   touched: boolean;
 }
 
-/** Adds the Map-held host+path counts into a window's `hostPaths`. */
-function flushPaths(into: WindowAggregate, paths: Map<string, Map<string, PathCount>>): void {
-  for (const [host, byPath] of paths) {
+/** Adds the Map-held host+path counts (and what bounding them folded away) into a window's `hostPaths`. */
+function flushPaths(into: WindowAggregate, slot: Slot): void {
+  if (slot.pathCount > into.maxKeys) boundStagedPaths(slot, into.maxKeys);
+  for (const [host, byPath] of slot.paths) {
     for (const [path, counts] of byPath) {
       const key = cut(host + path);
       const dst = into.hostPaths[key];
@@ -86,6 +91,85 @@ function flushPaths(into: WindowAggregate, paths: Map<string, Map<string, PathCo
       }
     }
   }
+  const other = slot.otherPaths;
+  if (other !== null) {
+    const dst = into.hostPaths[OTHER_KEY];
+    if (dst === undefined) into.hostPaths[OTHER_KEY] = [other[0], other[1]];
+    else {
+      dst[0] += other[0];
+      dst[1] += other[1];
+    }
+  }
+}
+
+/** Compares the `hostPaths` keys of two staged entries without building them when the hosts are equal. */
+function compareKeys(hostA: string, pathA: string, hostB: string, pathB: string): number {
+  if (
+    hostA === hostB &&
+    hostA.length + pathA.length <= MAX_KEY_LENGTH &&
+    hostB.length + pathB.length <= MAX_KEY_LENGTH
+  ) {
+    return pathA < pathB ? -1 : pathA > pathB ? 1 : 0;
+  }
+  const a = cut(hostA + pathA);
+  const b = cut(hostB + pathB);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Keeps the `maxKeys` heaviest staged host+path entries of a slot, in `boundPaths` order (requests, then
+ * answered, then key), and folds the rest into `slot.otherPaths`, without building a key for each entry: with
+ * paths that carry ids most entries are seen once, and flushing and sorting them all cost more than the rest of
+ * the aggregation.
+ */
+function boundStagedPaths(slot: Slot, maxKeys: number): void {
+  const hosts: string[] = [];
+  const paths: string[] = [];
+  const counts: PathCount[] = [];
+  for (const [host, byPath] of slot.paths) {
+    for (const [path, c] of byPath) {
+      hosts.push(host);
+      paths.push(path);
+      counts.push(c);
+    }
+  }
+  const order = (a: number, b: number): number => {
+    const ca = counts[a] as PathCount;
+    const cb = counts[b] as PathCount;
+    return (
+      cb[0] - ca[0] ||
+      cb[1] - ca[1] ||
+      compareKeys(hosts[a] as string, paths[a] as string, hosts[b] as string, paths[b] as string)
+    );
+  };
+  const keep = new Uint8Array(counts.length);
+  for (const i of selectTop(
+    Array.from(counts, (_, i) => i),
+    maxKeys,
+    order,
+  ))
+    keep[i] = 1;
+  const kept = new Map<string, Map<string, PathCount>>();
+  let other = slot.otherPaths;
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i] as PathCount;
+    if (keep[i] === 1) {
+      const host = hosts[i] as string;
+      let byPath = kept.get(host);
+      if (byPath === undefined) {
+        byPath = new Map();
+        kept.set(host, byPath);
+      }
+      byPath.set(paths[i] as string, c);
+    } else {
+      other ??= [0, 0] as PathCount;
+      other[0] += c[0];
+      other[1] += c[1];
+    }
+  }
+  slot.paths = kept;
+  slot.pathCount = Math.min(maxKeys, counts.length);
+  slot.otherPaths = other;
 }
 
 function tooBig(map: object, limit: number): boolean {
@@ -134,6 +218,7 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
         sinceCheck: 0,
         paths: new Map(),
         pathCount: 0,
+        otherPaths: null,
         touched: true,
       };
       starts.set(start, slot);
@@ -148,11 +233,7 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
 
   function check(slot: Slot): void {
     const w = slot.window;
-    if (slot.pathCount > limit) {
-      flushPaths(w, slot.paths);
-      slot.paths.clear();
-      slot.pathCount = 0;
-    }
+    if (slot.pathCount > limit) boundStagedPaths(slot, maxKeys);
     let big = tooBig(w.members, limit) || tooBig(w.hostPaths, limit);
     for (const key in w.codes) {
       const c = w.codes[key] as CodeStats;
@@ -168,9 +249,10 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
       const before = (newest.get(lb) ?? 0) - SETTLE_AFTER_WINDOWS * windowMs;
       for (const slot of starts.values()) {
         if (!slot.touched || slot.window.start >= before) continue;
-        flushPaths(slot.window, slot.paths);
+        flushPaths(slot.window, slot);
         slot.paths = new Map();
         slot.pathCount = 0;
+        slot.otherPaths = null;
         boundWindow(slot.window);
         slot.touched = false;
       }
@@ -304,7 +386,7 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
     for (const starts of byLb.values()) {
       for (const slot of starts.values()) {
         const w = take ? slot.window : copyWindow(slot.window);
-        flushPaths(w, slot.paths);
+        flushPaths(w, slot);
         out.push(boundWindow(w));
       }
     }

@@ -23,6 +23,7 @@ export {
   type MemberStats,
   OTHER_KEY,
   type PathCount,
+  selectTop,
   WINDOW_VERSION,
   type WindowAggregate,
 } from './window.js';

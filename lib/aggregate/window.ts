@@ -213,20 +213,54 @@ export function boundMap<V>(
 ): Record<string, V> {
   const keys = Object.keys(map).filter((k) => k !== OTHER_KEY);
   if (keys.length <= maxKeys) return map;
-  keys.sort((a, b) => {
+  const order = (a: string, b: string): number => {
     const va = map[a] as V;
     const vb = map[b] as V;
     return weight(vb) - weight(va) || secondary(vb) - secondary(va) || (a < b ? -1 : a > b ? 1 : 0);
-  });
+  };
+  const kept = selectTop(keys, maxKeys, order);
   const out = dict<V>();
-  for (let i = 0; i < maxKeys; i++) {
-    const key = keys[i] as string;
-    out[key] = map[key] as V;
-  }
+  for (const key of kept) out[key] = map[key] as V;
   let other = map[OTHER_KEY];
-  for (let i = maxKeys; i < keys.length; i++) other = fold(other, map[keys[i] as string] as V);
+  for (const key of keys) if (!(key in out)) other = fold(other, map[key] as V);
   if (other !== undefined) out[OTHER_KEY] = other;
   return out;
+}
+
+/**
+ * The first `count` items of `items` in `order`, sorted: a bounded heap keeps it linear in the items (maps with
+ * ids in their keys hold thousands of keys seen once, and sorting them all dominated aggregation).
+ */
+export function selectTop<T>(items: readonly T[], count: number, order: (a: T, b: T) => number): T[] {
+  // heap[0] is the last, in `order`, of the items kept so far.
+  const heap: T[] = [];
+  for (const item of items) {
+    if (heap.length < count) {
+      let k = heap.length;
+      heap.push(item);
+      while (k > 0) {
+        const parent = (k - 1) >> 1;
+        if (order(item, heap[parent] as T) <= 0) break;
+        heap[k] = heap[parent] as T;
+        k = parent;
+      }
+      heap[k] = item;
+    } else if (count > 0 && order(item, heap[0] as T) < 0) {
+      const size = heap.length;
+      let k = 0;
+      for (;;) {
+        const left = 2 * k + 1;
+        if (left >= size) break;
+        const right = left + 1;
+        const child = right < size && order(heap[right] as T, heap[left] as T) > 0 ? right : left;
+        if (order(heap[child] as T, item) <= 0) break;
+        heap[k] = heap[child] as T;
+        k = child;
+      }
+      heap[k] = item;
+    }
+  }
+  return heap.sort(order);
 }
 
 const foldNumber = (into: number | undefined, v: number): number => (into ?? 0) + v;

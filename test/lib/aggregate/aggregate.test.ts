@@ -7,6 +7,7 @@ import {
   mergeWindows,
   OTHER_KEY,
   parseWindow,
+  selectTop,
   serializeWindow,
   type WindowAggregate,
 } from '../../../lib/aggregate/index.js';
@@ -189,6 +190,47 @@ describe('window contents', () => {
     expect(paths.reduce((s, p) => s + p[1], 0)).toBe(9_000);
     expect(Object.values(w?.members ?? {}).reduce((s, m) => s + m.requests, 0)).toBe(10_000);
     expect(Object.keys(w?.codes[500]?.hostPaths ?? {})).toHaveLength(5);
+  });
+
+  it('keeps heavy paths exact among thousands seen once, however often the staged paths are bounded', () => {
+    // Prepare: 30,000 requests; every third goes to one of 5 heavy paths, the rest to a path seen once (ids)
+    const heavy = ['/a', '/b', '/c', '/d', '/e'];
+    const records = repeat(30_000, (i) =>
+      otcRecord({ path: i % 3 === 0 ? (heavy[(i / 3) % 5] as string) : `/item/${i}`, status: i % 7 === 0 ? 404 : 200 }),
+    );
+    const expected = new Map<string, [number, number]>();
+    for (const r of records) {
+      const key = `${r.host}${r.path}`;
+      const e = expected.get(key) ?? [0, 0];
+      e[0]++;
+      if ((r.status as number) < 400) e[1]++;
+      expected.set(key, e);
+    }
+    // Act
+    const [w] = aggregate(records, FIVE_MIN, 8);
+    // Assess: the heavy paths keep their exact counts, 3 of the others by key order, the rest in (other)
+    const hostPaths = w?.hostPaths ?? {};
+    for (const path of heavy)
+      expect(hostPaths[`www.example.com${path}`]).toEqual(expected.get(`www.example.com${path}`));
+    expect(Object.keys(hostPaths)).toHaveLength(9);
+    const values = Object.values(hostPaths);
+    expect(values.reduce((s, p) => s + p[0], 0)).toBe(30_000);
+    expect(values.reduce((s, p) => s + p[1], 0)).toBe(records.filter((r) => (r.status as number) < 400).length);
+  });
+
+  it('selectTop returns exactly the first items of a full sort, in order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 3 }), fc.string({ maxLength: 3 }))),
+        fc.integer({ min: 0, max: 12 }),
+        (items, count) => {
+          const order = (a: (typeof items)[number], b: (typeof items)[number]): number =>
+            b[0] - a[0] || b[1] - a[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
+          const expected = items.slice().sort(order).slice(0, count);
+          expect(selectTop(items, count, order)).toEqual(expected);
+        },
+      ),
+    );
   });
 
   it('treats __proto__ from a log line as an ordinary key', () => {
