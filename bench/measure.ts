@@ -60,7 +60,7 @@ async function analyzeFile(path: string): Promise<{ bytesOut: number; records: n
     { name: path, format: 'auto', fields: 'analysis' },
   );
   if (result.failure !== null) throw result.failure;
-  const analysis = analyze({ inputs: [result.summary], windows: aggregator.windows(), rules: DEFAULT_RULES });
+  const analysis = analyze({ inputs: [result.summary], windows: aggregator.takeWindows(), rules: DEFAULT_RULES });
   return { bytesOut: result.bytesOut, records, alerts: analysis.alerts.length };
 }
 

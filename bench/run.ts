@@ -114,8 +114,19 @@ async function bundleMeasure(): Promise<string> {
   return outfile;
 }
 
+/** The Node options the `lbwatch` command runs with (its shebang line), so the bench measures what users run. */
+async function cliNodeOptions(): Promise<string[]> {
+  const first = (await readFile('bin/lbwatch.mjs', 'utf8')).split('\n', 1)[0] ?? '';
+  const match = /^#!\/usr\/bin\/env -S node((?: --[\w-]+(?:=\S+)?)*)$/.exec(first);
+  if (match === null) throw new Error(`bin/lbwatch.mjs: unexpected first line ${JSON.stringify(first)}`);
+  return (match[1] ?? '')
+    .trim()
+    .split(' ')
+    .filter((o) => o !== '');
+}
+
 async function measureNode(script: string, mode: string, file: BenchFile): Promise<Measurement> {
-  const child = await run(process.execPath, [script, mode, file.path]);
+  const child = await run(process.execPath, [...(await cliNodeOptions()), script, mode, file.path]);
   if (child.code !== 0) throw new Error(`${mode} on ${file.path} failed (exit ${child.code}): ${child.stderr}`);
   return JSON.parse(child.stdout.trim()) as Measurement;
 }
@@ -314,6 +325,7 @@ async function main(): Promise<void> {
   }
 
   const markdown = table(rows);
+  const nodeOptions = (await cliNodeOptions()).join(' ');
   process.stdout.write(`${markdown}\n`);
   const cpu = cpus();
   const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
@@ -323,6 +335,7 @@ async function main(): Promise<void> {
     `Command: \`${command}\`  `,
     `Date: ${new Date().toISOString()}  `,
     `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory, Node ${process.version}, ${process.platform}/${process.arch}  `,
+    `Node options of every lbwatch row: \`${nodeOptions}\` (those of the \`lbwatch\` command, from its first line)  `,
     `Load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${(loadavg()[0] ?? 0).toFixed(2)} (other work on the machine makes the figures noisy)`,
     '',
     markdown,
@@ -334,6 +347,10 @@ async function main(): Promise<void> {
     '`process.resourceUsage().maxRSS`, for GoAccess of `/usr/bin/time -f %M` of the goaccess process. Analyze uses the',
     'built-in rules and 5-minute windows; the alert count shows it did the whole job. GoAccess reads ALB with its `AWSALB` format and OTC with',
     'an equivalent custom format (`%^ %^ [%x] %^ %h:%^ %s "%m %U %H" %^ %b %^ %T %^`); it rejects the lines with IPv6 clients.',
+    'The "(N workers)" rows use the parallel reader `lbwatch analyze` and `report` switch to for 256 MB of text or more: the',
+    'main thread gunzips and cuts batches of whole lines, N worker threads parse them (with the fields window aggregation',
+    'reads: client, user agent and TLS are left undecoded) and, for analyze, aggregate them; the windows are merged at the',
+    'end. The single-thread "lbwatch parse" row decodes every field of every record, as `lbwatch parse` does.',
     '',
   ].join('\n');
   await writeFile(RESULTS, doc);
