@@ -2,6 +2,7 @@ import type { LogRecord } from '../formats/record.js';
 import { addValue } from './histogram.js';
 import {
   boundWindow,
+  byStartThenLoadBalancer,
   type CodeMember,
   type CodeStats,
   copyWindow,
@@ -48,6 +49,13 @@ export interface Aggregator {
    * empty afterwards. Use it when aggregation is finished; it avoids holding every window twice at the peak.
    */
   takeWindows(): WindowAggregate[];
+  /**
+   * Hands over, bounded and without copying, the windows time has moved past (older than the newest window of their
+   * load balancer by more than two window lengths) and forgets them; a later record for one of them starts a new
+   * partial, to be merged by the caller. Lets a long-running reader pass windows on as it goes instead of holding
+   * every window of the object.
+   */
+  takeSettled(): WindowAggregate[];
   /** Records ignored because their time was not a finite number. */
   dropped(): number;
 }
@@ -396,11 +404,33 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
       last = null;
       lastLb = null;
     }
-    out.sort(
-      (a, b) => a.start - b.start || (a.loadBalancer < b.loadBalancer ? -1 : a.loadBalancer > b.loadBalancer ? 1 : 0),
-    );
+    out.sort(byStartThenLoadBalancer);
     return out;
   }
 
-  return { add, windows: () => collect(false), takeWindows: () => collect(true), dropped: () => dropped };
+  function takeSettled(): WindowAggregate[] {
+    const out: WindowAggregate[] = [];
+    for (const [lb, starts] of byLb) {
+      const before = (newest.get(lb) ?? 0) - SETTLE_AFTER_WINDOWS * windowMs;
+      for (const [start, slot] of starts) {
+        if (start >= before) continue;
+        flushPaths(slot.window, slot);
+        out.push(boundWindow(slot.window));
+        starts.delete(start);
+        if (slot === last) {
+          last = null;
+          lastLb = null;
+        }
+      }
+    }
+    return out;
+  }
+
+  return {
+    add,
+    windows: () => collect(false),
+    takeWindows: () => collect(true),
+    takeSettled,
+    dropped: () => dropped,
+  };
 }

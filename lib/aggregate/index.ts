@@ -5,7 +5,7 @@
  * beyond that, totals (requests, codes, histograms, the `(other)` bucket) stay exact and only *which* keys are
  * kept by name can depend on the merge order.
  */
-import { addWindowInto, boundWindow, copyWindow, type WindowAggregate } from './window.js';
+import { addWindowInto, boundWindow, byStartThenLoadBalancer, copyWindow, type WindowAggregate } from './window.js';
 
 export {
   type Aggregator,
@@ -17,6 +17,7 @@ export {
 export * from './histogram.js';
 export { parseWindow, serializeWindow } from './serialize.js';
 export {
+  byStartThenLoadBalancer,
   type CodeMember,
   type CodeStats,
   DEFAULT_MAX_KEYS,
@@ -47,25 +48,52 @@ export function mergeWindows(a: WindowAggregate, b: WindowAggregate): WindowAggr
   return boundWindow(out);
 }
 
+/** Merges partials as they arrive; see {@link createWindowMerger}. */
+export interface WindowMerger {
+  /** Adds a partial, taking ownership of it: the merger may keep and modify it. */
+  add(window: WindowAggregate): void;
+  /** The merged windows, bounded and sorted by start then load balancer; the merger is empty afterwards. */
+  take(): WindowAggregate[];
+}
+
 /**
- * Merges any number of partials: groups by (load balancer, start), sorted by start then load balancer.
+ * A merger that keeps one aggregate per (load balancer, window start, length) and adds each partial into it as it
+ * arrives, so a reader can hand windows over while it works instead of all at the end.
+ */
+export function createWindowMerger(): WindowMerger {
+  const groups = new Map<string, WindowAggregate>();
+  return {
+    add(w) {
+      const key = `${w.start}\u0000${w.windowMs}\u0000${w.loadBalancer}`;
+      const acc = groups.get(key);
+      if (acc === undefined) groups.set(key, w);
+      else addWindowInto(acc, w);
+    },
+    take() {
+      const out = [...groups.values()].map(boundWindow);
+      groups.clear();
+      return out.sort(byStartThenLoadBalancer);
+    },
+  };
+}
+
+/**
+ * Merges any number of partials: groups by (load balancer, start), sorted by start then load balancer. Inputs are
+ * not modified.
  *
  * @example
  * const windows = mergeAll(partials.map(parseWindow));
  */
 export function mergeAll(windows: Iterable<WindowAggregate>): WindowAggregate[] {
-  const groups = new Map<string, WindowAggregate>();
+  const merger = createWindowMerger();
+  const seen = new Set<string>();
   for (const w of windows) {
     const key = `${w.start}\u0000${w.windowMs}\u0000${w.loadBalancer}`;
-    const acc = groups.get(key);
-    if (acc === undefined) groups.set(key, copyWindow(w));
-    else addWindowInto(acc, w);
+    // The first partial of each window is copied (the merger adds the others into it); the others are only read.
+    merger.add(seen.has(key) ? w : copyWindow(w));
+    seen.add(key);
   }
-  const out = [...groups.values()].map(boundWindow);
-  out.sort(
-    (a, b) => a.start - b.start || (a.loadBalancer < b.loadBalancer ? -1 : a.loadBalancer > b.loadBalancer ? 1 : 0),
-  );
-  return out;
+  return merger.take();
 }
 
 /**

@@ -98,6 +98,11 @@ export interface WindowAggregate {
   hostPaths: Record<string, PathCount>;
 }
 
+/** Window order everywhere: by start, then by load balancer. */
+export function byStartThenLoadBalancer(a: WindowAggregate, b: WindowAggregate): number {
+  return a.start - b.start || (a.loadBalancer < b.loadBalancer ? -1 : a.loadBalancer > b.loadBalancer ? 1 : 0);
+}
+
 /** A dictionary without prototype: `__proto__` from a log line is just a key. */
 export function dict<V>(): Record<string, V> {
   return Object.create(null) as Record<string, V>;

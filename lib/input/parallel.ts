@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { createAggregator, mergeAll, type WindowAggregate } from '../aggregate/index.js';
+import { createAggregator, createWindowMerger, type WindowAggregate } from '../aggregate/index.js';
 import { LbwatchError } from '../errors.js';
 import type { LogFormat } from '../formats/record.js';
 import type { RejectSample } from '../model.js';
@@ -58,6 +58,8 @@ export interface BatchParser {
   parse(bytes: Uint8Array, last: boolean, damaged: boolean): BatchResult;
   /** Hands the windows over and forgets them (the caller merges partials). */
   takeWindows(): WindowAggregate[];
+  /** Hands over the windows time has moved past and forgets them (see `Aggregator.takeSettled`). */
+  takeSettled(): WindowAggregate[];
 }
 
 /**
@@ -105,6 +107,7 @@ export function createBatchParser(settings: BatchParserSettings): BatchParser {
       return result;
     },
     takeWindows: () => aggregator?.takeWindows() ?? [],
+    takeSettled: () => aggregator?.takeSettled() ?? [],
   };
 }
 
@@ -114,7 +117,7 @@ export type ToWorker =
   | { type: 'finish' };
 /** Messages from a worker to the main thread. */
 export type FromWorker =
-  | { type: 'result'; seq: number; result: BatchResult; buffer: ArrayBuffer }
+  | { type: 'result'; seq: number; result: BatchResult; buffer: ArrayBuffer; settled: WindowAggregate[] }
   | { type: 'windows'; windows: WindowAggregate[] }
   | { type: 'failed'; message: string };
 
@@ -141,13 +144,16 @@ function startWorker(workerData: BatchParserSettings): Worker {
 interface WorkerHandle {
   worker: Worker;
   inFlight: number;
-  windows: Promise<WindowAggregate[]>;
+  /** Settles when the worker has sent its last windows. */
+  done: Promise<void>;
 }
 
 /**
  * Reads one log object like `readLogStream` and aggregates it like `createAggregator`, with parsing and
  * aggregation spread over worker threads: parsing is CPU-bound at a fraction of gunzip's speed, and window
- * aggregates merge exactly, so batches of whole lines can be parsed anywhere and the windows merged at the end.
+ * aggregates merge exactly, so batches of whole lines can be parsed anywhere. Workers hand the windows time has
+ * moved past over with each batch result and the main thread merges them as they arrive, so each window is held
+ * about once, not once per worker.
  *
  * The summary is the single-thread one (same counts, same samples with the same line numbers, same
  * failures). The format is detected on the main thread from the first batches, then fixed for the workers.
@@ -193,6 +199,8 @@ export async function aggregateLogStream(
   let bytesOut = 0;
   let seq = 0;
   const mainParser = createBatchParser(settings);
+  // Workers hand settled windows over with their batch results, so the object's windows are held once, here.
+  const merger = createWindowMerger();
   let format: LogFormat | null = settings.format === 'auto' ? null : settings.format;
 
   // --- Workers, started once the format is known ---
@@ -207,16 +215,18 @@ export async function aggregateLogStream(
   const startWorkers = (fixed: LogFormat): void => {
     for (let i = 0; i < workerCount; i++) {
       const worker = startWorker({ ...settings, format: fixed });
-      const handle: WorkerHandle = { worker, inFlight: 0, windows: Promise.resolve([]) };
-      handle.windows = new Promise<WindowAggregate[]>((resolve, reject) => {
+      const handle: WorkerHandle = { worker, inFlight: 0, done: Promise.resolve() };
+      handle.done = new Promise<void>((resolve, reject) => {
         worker.on('message', (message: FromWorker) => {
           if (message.type === 'result') {
             results[message.seq] = message.result;
+            for (const w of message.settled) merger.add(w);
             pool.push(message.buffer);
             handle.inFlight--;
             wake();
           } else if (message.type === 'windows') {
-            resolve(message.windows);
+            for (const w of message.windows) merger.add(w);
+            resolve();
           } else {
             reject(new Error(message.message));
           }
@@ -224,7 +234,7 @@ export async function aggregateLogStream(
         worker.on('error', reject);
         worker.on('exit', (code) => reject(new Error(`parse worker exited with code ${code}`)));
       });
-      handle.windows.catch((error: unknown) => {
+      handle.done.catch((error: unknown) => {
         workerError ??= error;
         wake();
       });
@@ -368,14 +378,14 @@ export async function aggregateLogStream(
     }
     // Wait for every batch, then collect the windows.
     for (const w of workers) w.worker.postMessage({ type: 'finish' } satisfies ToWorker);
-    let partials: WindowAggregate[][] = [];
     try {
-      partials = await Promise.all(workers.map((w) => w.windows));
+      await Promise.all(workers.map((w) => w.done));
     } catch (error) {
       workerError ??= error;
     }
     throwIfWorkerFailed();
-    const windows = settings.windowMs === null ? [] : mergeAll([...mainParser.takeWindows(), ...partials.flat()]);
+    for (const w of mainParser.takeWindows()) merger.add(w);
+    const windows = merger.take();
     const summary = combine(results, name, format, settings.maxSamples);
     let failure = gzipError === null ? null : gzipFailure(gzipError, name, bytesIn(), summary.lines);
     if (

@@ -12,7 +12,13 @@ port.on('message', (message: ToWorker) => {
     if (message.type === 'batch') {
       const result = parser.parse(new Uint8Array(message.buffer, 0, message.length), message.last, message.damaged);
       // The buffer goes back for the next batch; records never hold on to it (strings are decoded copies).
-      const reply: FromWorker = { type: 'result', seq: message.seq, result, buffer: message.buffer };
+      const reply: FromWorker = {
+        type: 'result',
+        seq: message.seq,
+        result,
+        buffer: message.buffer,
+        settled: parser.takeSettled(),
+      };
       port.postMessage(reply, [message.buffer]);
     } else {
       port.postMessage({ type: 'windows', windows: parser.takeWindows() } satisfies FromWorker);

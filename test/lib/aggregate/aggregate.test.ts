@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   countAtLeast,
   createAggregator,
+  createWindowMerger,
   mergeAll,
   mergeWindows,
   OTHER_KEY,
@@ -408,6 +409,26 @@ describe('memory bounds while aggregating', () => {
     expect(windows).toHaveLength(40);
     expect(windows[0]?.statusCodes[504]).toBe(500);
     expect(windows).toEqual(oneWindowAtATime);
+  });
+
+  it('takeSettled hands over only windows time has moved past; merged with the rest they equal one pass', () => {
+    // Prepare: 40 windows in time order, then late records for the first window after it was handed over
+    const records = repeat(8_000, (i) =>
+      otcRecord({ time: T0 + Math.floor((i / 8_000) * 40 * FIVE_MIN), status: i % 9 === 0 ? 503 : 200 }),
+    );
+    const late = repeat(30, () => otcRecord({ time: T0 + 5, status: 504 }));
+    const agg = createAggregator({ windowMs: FIVE_MIN });
+    const merger = createWindowMerger();
+    // Act
+    for (const r of records) agg.add(r);
+    const settled = agg.takeSettled();
+    for (const w of settled) merger.add(w);
+    for (const r of late) agg.add(r);
+    for (const w of agg.takeSettled()) merger.add(w);
+    for (const w of agg.takeWindows()) merger.add(w);
+    // Assess: the newest windows stay, the old ones left; nothing is lost or counted twice
+    expect(settled.map((w) => (w.start - T0) / FIVE_MIN)).toEqual(repeat(37, (k) => k));
+    expect(merger.take()).toEqual(aggregate([...records, ...late]));
   });
 
   it('takeWindows hands over the same windows as windows() and leaves the aggregator empty', () => {
