@@ -85,29 +85,22 @@ interface Slot {
   touched: boolean;
 }
 
+function addPathCount(into: WindowAggregate, key: string, counts: PathCount): void {
+  const dst = into.hostPaths[key];
+  if (dst === undefined) into.hostPaths[key] = [counts[0], counts[1]];
+  else {
+    dst[0] += counts[0];
+    dst[1] += counts[1];
+  }
+}
+
 /** Adds the Map-held host+path counts (and what bounding them folded away) into a window's `hostPaths`. */
 function flushPaths(into: WindowAggregate, slot: Slot): void {
   if (slot.pathCount > into.maxKeys) boundStagedPaths(slot, into.maxKeys);
   for (const [host, byPath] of slot.paths) {
-    for (const [path, counts] of byPath) {
-      const key = cut(host + path);
-      const dst = into.hostPaths[key];
-      if (dst === undefined) into.hostPaths[key] = [counts[0], counts[1]];
-      else {
-        dst[0] += counts[0];
-        dst[1] += counts[1];
-      }
-    }
+    for (const [path, counts] of byPath) addPathCount(into, cut(host + path), counts);
   }
-  const other = slot.otherPaths;
-  if (other !== null) {
-    const dst = into.hostPaths[OTHER_KEY];
-    if (dst === undefined) into.hostPaths[OTHER_KEY] = [other[0], other[1]];
-    else {
-      dst[0] += other[0];
-      dst[1] += other[1];
-    }
-  }
+  if (slot.otherPaths !== null) addPathCount(into, OTHER_KEY, slot.otherPaths);
 }
 
 /** Compares the `hostPaths` keys of two staged entries without building them when the hosts are equal. */
@@ -151,12 +144,8 @@ function boundStagedPaths(slot: Slot, maxKeys: number): void {
     );
   };
   const keep = new Uint8Array(counts.length);
-  for (const i of selectTop(
-    Array.from(counts, (_, i) => i),
-    maxKeys,
-    order,
-  ))
-    keep[i] = 1;
+  const indices = Array.from(counts, (_, i) => i);
+  for (const i of selectTop(indices, maxKeys, order)) keep[i] = 1;
   const kept = new Map<string, Map<string, PathCount>>();
   let other = slot.otherPaths;
   for (let i = 0; i < counts.length; i++) {

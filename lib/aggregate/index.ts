@@ -50,8 +50,11 @@ export function mergeWindows(a: WindowAggregate, b: WindowAggregate): WindowAggr
 
 /** Merges partials as they arrive; see {@link createWindowMerger}. */
 export interface WindowMerger {
-  /** Adds a partial, taking ownership of it: the merger may keep and modify it. */
-  add(window: WindowAggregate): void;
+  /**
+   * Adds a partial. With `owned` (the default) the merger takes ownership and may keep and modify it; otherwise it
+   * only reads it (a partial it keeps is copied first).
+   */
+  add(window: WindowAggregate, owned?: boolean): void;
   /** The merged windows, bounded and sorted by start then load balancer; the merger is empty afterwards. */
   take(): WindowAggregate[];
 }
@@ -63,10 +66,10 @@ export interface WindowMerger {
 export function createWindowMerger(): WindowMerger {
   const groups = new Map<string, WindowAggregate>();
   return {
-    add(w) {
+    add(w, owned = true) {
       const key = `${w.start}\u0000${w.windowMs}\u0000${w.loadBalancer}`;
       const acc = groups.get(key);
-      if (acc === undefined) groups.set(key, w);
+      if (acc === undefined) groups.set(key, owned ? w : copyWindow(w));
       else addWindowInto(acc, w);
     },
     take() {
@@ -86,13 +89,7 @@ export function createWindowMerger(): WindowMerger {
  */
 export function mergeAll(windows: Iterable<WindowAggregate>): WindowAggregate[] {
   const merger = createWindowMerger();
-  const seen = new Set<string>();
-  for (const w of windows) {
-    const key = `${w.start}\u0000${w.windowMs}\u0000${w.loadBalancer}`;
-    // The first partial of each window is copied (the merger adds the others into it); the others are only read.
-    merger.add(seen.has(key) ? w : copyWindow(w));
-    seen.add(key);
-  }
+  for (const w of windows) merger.add(w, false);
   return merger.take();
 }
 
