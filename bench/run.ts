@@ -114,11 +114,11 @@ async function bundleMeasure(): Promise<string> {
   return outfile;
 }
 
-/** The Node options the `lbwatch` command runs with (its shebang line), so the bench measures what users run. */
+/** The Node options the `lbwatch` command runs with (its `exec node ...` line), so the bench measures what users run. */
 async function cliNodeOptions(): Promise<string[]> {
-  const first = (await readFile('bin/lbwatch.mjs', 'utf8')).split('\n', 1)[0] ?? '';
-  const match = /^#!\/usr\/bin\/env -S node((?: --[\w-]+(?:=\S+)?)*)$/.exec(first);
-  if (match === null) throw new Error(`bin/lbwatch.mjs: unexpected first line ${JSON.stringify(first)}`);
+  const second = (await readFile('bin/lbwatch.mjs', 'utf8')).split('\n', 2)[1] ?? '';
+  const match = /^\/\/usr\/bin\/env true; exec node((?: --[\w-]+(?:=\S+)?)*) "\$0" "\$@"$/.exec(second);
+  if (match === null) throw new Error(`bin/lbwatch.mjs: unexpected second line ${JSON.stringify(second)}`);
   return (match[1] ?? '')
     .trim()
     .split(' ')
@@ -335,7 +335,7 @@ async function main(): Promise<void> {
     `Command: \`${command}\`  `,
     `Date: ${new Date().toISOString()}  `,
     `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory, Node ${process.version}, ${process.platform}/${process.arch}  `,
-    `Node options of every lbwatch row: \`${nodeOptions}\` (those of the \`lbwatch\` command, from its first line)  `,
+    `Node options of every lbwatch row: \`${nodeOptions}\` (those of the \`lbwatch\` command, from its launcher)  `,
     `Load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${(loadavg()[0] ?? 0).toFixed(2)} (other work on the machine makes the figures noisy)`,
     '',
     markdown,
