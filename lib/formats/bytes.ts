@@ -23,19 +23,18 @@ export const FIELD_BRACKETED = 4;
 
 /**
  * Where each field of one line starts and ends, reused from line to line so that tokenising
- * allocates nothing. Slices exclude the surrounding quotes or brackets.
+ * allocates nothing. Slices exclude the surrounding quotes or brackets. The arrays may be views
+ * into the WebAssembly tokenizer's memory, which writes them directly.
  */
 export class FieldSlices {
-  readonly starts: Int32Array;
-  readonly ends: Int32Array;
-  readonly flags: Uint8Array;
   count = 0;
 
-  constructor(readonly capacity: number) {
-    this.starts = new Int32Array(capacity);
-    this.ends = new Int32Array(capacity);
-    this.flags = new Uint8Array(capacity);
-  }
+  constructor(
+    readonly capacity: number,
+    readonly starts = new Int32Array(capacity),
+    readonly ends = new Int32Array(capacity),
+    readonly flags = new Uint8Array(capacity),
+  ) {}
 }
 
 /** Closing quote of a quoted field whose content starts at `from`, scanning escapes; -1 when unterminated. */

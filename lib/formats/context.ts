@@ -28,11 +28,13 @@ export class ParseContext {
    * @param keepRaw when true every field of a line is kept as `raw` (costs a string per field).
    * @param display when false the fields only people read (client address, user agent, TLS protocol and cipher)
    *   are left null: window aggregation never reads them, and decoding them costs about a fifth of the parse.
+   * @param fields where the current line's field slices go (the WebAssembly tokenizer's, when it is used).
    */
   constructor(
     readonly keepRaw = false,
     readonly display = true,
+    fields?: FieldSlices,
   ) {
-    this.fields = new FieldSlices(keepRaw ? 1024 : 48);
+    this.fields = fields ?? new FieldSlices(keepRaw ? 1024 : 48);
   }
 }

@@ -10,6 +10,7 @@ import { ParseContext } from './context.js';
 import { OTC_MAX_FIELDS, OtcScratch, parseOtcElb } from './otc-elb.js';
 import type { RejectReason } from './reasons.js';
 import type { LogFormat, LogRecord } from './record.js';
+import { sharedTokenizer, type WasmTokenizer } from './wasm-tokenizer.js';
 
 export { detectFormat } from './detect.js';
 export { REJECT_REASONS, type RejectReason } from './reasons.js';
@@ -19,6 +20,7 @@ export { LOG_FORMATS } from './record.js';
 /** Parses single lines of any format; holds the reusable state, so use one per reader. */
 export class LineParser {
   private readonly ctx: ParseContext;
+  private readonly tokenizer: WasmTokenizer | null;
   private readonly otc = new OtcScratch();
   private readonly alb = new AlbScratch();
   private readonly clb = new ClbScratch();
@@ -26,12 +28,24 @@ export class LineParser {
   /**
    * @param keepRaw also attach every field of the line as `raw` (slower; for debugging views).
    * @param display decode the fields only people read (client, user agent, TLS); false leaves them null.
+   * @param tokenizer splits the lines of loaded chunks (default: this thread's WebAssembly tokenizer; null, or
+   *   `keepRaw` with its thousand fields, splits every line with `splitFields`).
    */
   constructor(
     private readonly keepRaw = false,
     display = true,
+    tokenizer: WasmTokenizer | null = sharedTokenizer(),
   ) {
-    this.ctx = new ParseContext(keepRaw, display);
+    this.tokenizer = keepRaw ? null : tokenizer;
+    this.ctx = new ParseContext(keepRaw, display, this.tokenizer?.fields);
+  }
+
+  /**
+   * Makes `chunk` the one whose lines `parse` splits in WebAssembly (copied in once; a chunk larger than the
+   * tokenizer's capacity is split in JavaScript). Lines of any other buffer are split in JavaScript.
+   */
+  load(chunk: Uint8Array): void {
+    this.tokenizer?.load(chunk);
   }
 
   /**
@@ -54,7 +68,11 @@ export class LineParser {
         : format === 'otc-elb'
           ? OTC_MAX_FIELDS
           : CLB_MAX_FIELDS;
-    if (!splitFields(buf, start, end, max, ctx.fields, escapeFrom)) return 'unterminated-quote';
+    const tokenizer = this.tokenizer;
+    const split = tokenizer?.holds(buf)
+      ? tokenizer.split(start, end, max)
+      : splitFields(buf, start, end, max, ctx.fields, escapeFrom);
+    if (!split) return 'unterminated-quote';
     const result =
       format === 'alb'
         ? parseAlb(buf, ctx, this.alb)

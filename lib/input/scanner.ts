@@ -164,6 +164,7 @@ export function createLogScanner(options: LogScannerOptions, onRecord: (record: 
     const length = buf.length;
     bytes += length;
     escapeBuf = null;
+    parser.load(buf);
     let pos = 0;
     if (skipping || carryLength > 0) {
       const newline = buf.indexOf(NEWLINE);
