@@ -1,6 +1,7 @@
 // The CLI's one path from files to analysis, shared by `analyze` and `report`.
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { createAggregator, mergeAll, type WindowAggregate } from '../lib/aggregate/index.js';
 import { isLbwatchError, LbwatchError } from '../lib/errors.js';
 import type { LogFormat, LogRecord } from '../lib/formats/record.js';
@@ -28,11 +29,18 @@ export interface PipelineDeps {
 }
 
 /**
- * Files whose log text is estimated at this size or more are parsed by worker threads (measured on 2 cores:
- * analyze of 1 GB of ALB text 1.6x faster, of 100 MB no faster, peak RSS about twice the single-thread one).
- * Below it the workers' start-up and their own heaps outweigh the gain, and example sets are many small files.
+ * Files whose log text is estimated at this size or more are parsed by worker threads, where there are cores for
+ * them (see {@link PARALLEL_MIN_CORES}). Below it the workers' start-up and their own heaps outweigh the gain, and
+ * example sets are many small files.
  */
 export const PARALLEL_MIN_TEXT_BYTES = 256 * 1024 * 1024;
+/**
+ * Worker threads are used only with at least this many cores, one of them left to gunzip. Measured on 2 cores (1 GB
+ * of ALB, `npm run bench` modes under /usr/bin/time): 2 workers analysed no faster than one thread (5.6 s wall
+ * either way) for 40% more CPU time and 185 instead of 125 MB, because gunzip, cutting and two parsers then share
+ * two cores.
+ */
+export const PARALLEL_MIN_CORES = 3;
 /** Text per byte of a `.gz` file, for the estimate: ALB and OTC logs compress about 8:1. */
 const GZIP_RATIO = 8;
 
@@ -42,8 +50,15 @@ export const defaultPipelineDeps: PipelineDeps = {
   readText: (path) => readFile(path, 'utf8'),
   // An unreadable file is left to readInputFile, which reports it.
   fileBytes: async (path) => (await stat(path).catch(() => null))?.size ?? 0,
-  aggregateInputFile: (path, options) =>
-    aggregateLogStream(createReadStream(path, { highWaterMark: 256 * 1024 }), { ...options, name: path }),
+  aggregateInputFile:
+    availableParallelism() >= PARALLEL_MIN_CORES
+      ? (path, options) =>
+          aggregateLogStream(createReadStream(path, { highWaterMark: 256 * 1024 }), {
+            ...options,
+            name: path,
+            workers: availableParallelism() - 1,
+          })
+      : undefined,
 };
 
 /** The built-in rules, or the file's; an unreadable file is a usage error (exit 2) like a missing path. */

@@ -1,10 +1,11 @@
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultPipelineDeps, readPaths } from '../../../cli/pipeline.js';
+import { defaultPipelineDeps, PARALLEL_MIN_CORES, readPaths } from '../../../cli/pipeline.js';
 import { createAggregator } from '../../../lib/aggregate/index.js';
 import { isLbwatchError } from '../../../lib/errors.js';
 import { aggregateLogStream, type ParallelReadOptions } from '../../../lib/input/parallel.js';
@@ -242,7 +243,7 @@ describe('readPaths with large files', () => {
           options: { windowMs: number; format: 'auto' | 'alb' | 'clb' | 'otc-elb' },
         ) => {
           parallelCalls.push(path);
-          return defaultPipelineDeps.aggregateInputFile?.(path, options) ?? Promise.reject(new Error('missing'));
+          return aggregateLogStream(createReadStream(path), { ...options, name: path, workers: 2 });
         },
       };
 
@@ -260,4 +261,9 @@ describe('readPaths with large files', () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('uses worker threads only where a core is left to gunzip', () => {
+    // gunzip, cutting and two parsers on two cores were measured no faster than one thread
+    expect(defaultPipelineDeps.aggregateInputFile === undefined).toBe(availableParallelism() < PARALLEL_MIN_CORES);
+  });
 });
