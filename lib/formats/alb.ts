@@ -117,7 +117,7 @@ export function parseAlb(buf: Uint8Array, ctx: ParseContext, scratch: AlbScratch
     protocol: req.protocol,
     requestLineMalformed: req.malformed,
     requestBytes: readCount(buf, st[F.receivedBytes]!, en[F.receivedBytes]!),
-    responseBytes: readCount(buf, st[F.sentBytes]!, en[F.sentBytes]!),
+    responseBytes: ctx.display ? readCount(buf, st[F.sentBytes]!, en[F.sentBytes]!) : null,
     userAgent:
       ctx.display && n > F.userAgent
         ? optionalText(buf, st[F.userAgent]!, en[F.userAgent]!, fl[F.userAgent]!, ctx.agents)
@@ -135,7 +135,9 @@ export function parseAlb(buf: Uint8Array, ctx: ParseContext, scratch: AlbScratch
         ? optionalText(buf, st[F.classification]!, en[F.classification]!, 0, ctx.classifications)
         : null,
     actionsExecuted:
-      n > F.actionsExecuted ? optionalText(buf, st[F.actionsExecuted]!, en[F.actionsExecuted]!, 0, ctx.actions) : null,
+      ctx.display && n > F.actionsExecuted
+        ? optionalText(buf, st[F.actionsExecuted]!, en[F.actionsExecuted]!, 0, ctx.actions)
+        : null,
   };
   return record;
 }

@@ -110,7 +110,7 @@ export function parseClb(buf: Uint8Array, ctx: ParseContext, scratch: ClbScratch
     protocol: req.protocol,
     requestLineMalformed: req.malformed,
     requestBytes: readCount(buf, st[F.receivedBytes]!, en[F.receivedBytes]!),
-    responseBytes: readCount(buf, st[F.sentBytes]!, en[F.sentBytes]!),
+    responseBytes: ctx.display ? readCount(buf, st[F.sentBytes]!, en[F.sentBytes]!) : null,
     userAgent:
       ctx.display && n > F.userAgent
         ? optionalText(buf, st[F.userAgent]!, en[F.userAgent]!, fl[F.userAgent]!, ctx.agents)

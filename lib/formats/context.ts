@@ -26,8 +26,9 @@ export class ParseContext {
 
   /**
    * @param keepRaw when true every field of a line is kept as `raw` (costs a string per field).
-   * @param display when false the fields only people read (client address, user agent, TLS protocol and cipher)
-   *   are left null: window aggregation never reads them, and decoding them costs about a fifth of the parse.
+   * @param display when false the fields only people read (client address, user agent, TLS protocol and cipher,
+   *   listener, method, protocol, actions executed, response bytes) are left null: window aggregation never reads
+   *   them, and decoding them costs about a fifth of the parse.
    * @param fields where the current line's field slices go (the WebAssembly tokenizer's, when it is used).
    */
   constructor(

@@ -243,7 +243,10 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
     format: 'otc-elb',
     time,
     loadBalancer: ctx.loadBalancers.get(buf, st[F.lbName]!, en[F.lbName]!),
-    listener: n > F.listenerName ? optionalText(buf, st[F.listenerName]!, en[F.listenerName]!, 0, ctx.listeners) : null,
+    listener:
+      ctx.display && n > F.listenerName
+        ? optionalText(buf, st[F.listenerName]!, en[F.listenerName]!, 0, ctx.listeners)
+        : null,
     frontendPort,
     client: client.ip,
     clientPort: client.port,
@@ -265,7 +268,7 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
     protocol: req.protocol,
     requestLineMalformed: req.malformed,
     requestBytes: readCount(buf, st[F.requestLength]!, en[F.requestLength]!),
-    responseBytes: readCount(buf, st[F.bytesSent]!, en[F.bytesSent]!),
+    responseBytes: ctx.display ? readCount(buf, st[F.bytesSent]!, en[F.bytesSent]!) : null,
     userAgent: ctx.display ? optionalText(buf, st[F.userAgent]!, en[F.userAgent]!, fl[F.userAgent]!, ctx.agents) : null,
     tlsProtocol:
       ctx.display && n > F.sslProtocol
@@ -277,7 +280,9 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
       n > F.errorReason ? optionalText(buf, st[F.errorReason]!, en[F.errorReason]!, 0, ctx.errorReasons) : null,
     classification: null,
     actionsExecuted:
-      n > F.actionsExecuted ? optionalText(buf, st[F.actionsExecuted]!, en[F.actionsExecuted]!, 0, ctx.actions) : null,
+      ctx.display && n > F.actionsExecuted
+        ? optionalText(buf, st[F.actionsExecuted]!, en[F.actionsExecuted]!, 0, ctx.actions)
+        : null,
   };
   return record;
 }

@@ -84,20 +84,23 @@ export function parseRequestLine(
       break;
     }
   }
-  if (!isDash(buf, start, firstSpace)) out.method = ctx.methods.get(buf, start, firstSpace);
+  // Method and protocol are only shown to people: without `display` they are checked for presence, not decoded.
+  const display = ctx.display;
+  const hasMethod = !isDash(buf, start, firstSpace);
+  if (hasMethod && display) out.method = ctx.methods.get(buf, start, firstSpace);
   let urlStart = firstSpace + 1;
   let urlEnd = end;
-  let malformed = out.method === null;
+  let malformed = !hasMethod;
   if (lastSpace > firstSpace) {
     urlEnd = lastSpace;
-    if (lastSpace + 1 < end && !isDash(buf, lastSpace + 1, end))
-      out.protocol = ctx.protocols.get(buf, lastSpace + 1, end);
-    else malformed = true;
+    if (lastSpace + 1 < end && !isDash(buf, lastSpace + 1, end)) {
+      if (display) out.protocol = ctx.protocols.get(buf, lastSpace + 1, end);
+    } else malformed = true;
   } else {
     const glued = gluedProtocolStart(buf, urlStart, end);
     if (glued > urlStart) {
       urlEnd = glued;
-      out.protocol = ctx.protocols.get(buf, glued, end);
+      if (display) out.protocol = ctx.protocols.get(buf, glued, end);
     } else {
       malformed = true;
     }

@@ -210,7 +210,7 @@ describe("fields: 'analysis'", () => {
     ['alb', albLines],
     ['otc-elb', otcLines],
     ['clb', clbLines],
-  ])('%s: the same records as all fields except client, user agent and TLS, which are left null', (_f, lines) => {
+  ])('%s: the same records as all fields except the ones only people read, which are left null', (_f, lines) => {
     // Prepare
     const text = `${lines.join('\n')}\n`;
     // Act
@@ -218,7 +218,7 @@ describe("fields: 'analysis'", () => {
     const analysis = scanWith(text, 'analysis');
     // Assess
     expect(analysis.summary).toEqual(all.summary);
-    expect(all.records.some((r) => r.client !== null && r.userAgent !== null)).toBe(true);
+    expect(all.records.some((r) => r.client !== null && r.userAgent !== null && r.method !== null)).toBe(true);
     expect(analysis.records).toEqual(
       all.records.map((r) => ({
         ...r,
@@ -227,6 +227,11 @@ describe("fields: 'analysis'", () => {
         userAgent: null,
         tlsProtocol: null,
         tlsCipher: null,
+        listener: null,
+        method: null,
+        protocol: null,
+        actionsExecuted: null,
+        responseBytes: null,
       })),
     );
   });
