@@ -62,6 +62,12 @@ export interface WindowMerger {
 /**
  * A merger that keeps one aggregate per (load balancer, window start, length) and adds each partial into it as it
  * arrives, so a reader can hand windows over while it works instead of all at the end.
+ *
+ * @example
+ * const merger = createWindowMerger();
+ * worker.on('message', (m) => m.settled.forEach((w) => merger.add(w)));
+ * // ... once every worker is done:
+ * const windows = merger.take();
  */
 export function createWindowMerger(): WindowMerger {
   const groups = new Map<string, WindowAggregate>();

@@ -235,6 +235,9 @@ export function boundMap<V>(
 /**
  * The first `count` items of `items` in `order`, sorted: a bounded heap keeps it linear in the items (maps with
  * ids in their keys hold thousands of keys seen once, and sorting them all dominated aggregation).
+ *
+ * @example
+ * selectTop([5, 1, 4, 2], 2, (a, b) => b - a); // [5, 4]
  */
 export function selectTop<T>(items: readonly T[], count: number, order: (a: T, b: T) => number): T[] {
   // heap[0] is the last, in `order`, of the items kept so far.

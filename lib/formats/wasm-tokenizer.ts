@@ -89,6 +89,10 @@ let shared: WasmTokenizer | null = null;
 /**
  * This thread's tokenizer, created on first use; null where WebAssembly or its SIMD instructions are unavailable
  * (every Node version lbwatch supports has both), and the callers then split with `splitFields`.
+ *
+ * @example
+ * const tokenizer = sharedTokenizer();
+ * if (tokenizer?.load(chunk) && tokenizer.split(lineStart, lineEnd, 28)) use(tokenizer.fields);
  */
 export function sharedTokenizer(): WasmTokenizer | null {
   if (compiled === undefined) {

@@ -225,9 +225,11 @@ describe('window contents', () => {
         fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 3 }), fc.string({ maxLength: 3 }))),
         fc.integer({ min: 0, max: 12 }),
         (items, count) => {
+          // Prepare: many ties, as bounded maps have
           const order = (a: (typeof items)[number], b: (typeof items)[number]): number =>
             b[0] - a[0] || b[1] - a[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
           const expected = items.slice().sort(order).slice(0, count);
+          // Act / Assess
           expect(selectTop(items, count, order)).toEqual(expected);
         },
       ),

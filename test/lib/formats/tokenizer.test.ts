@@ -55,11 +55,13 @@ describe('WebAssembly tokenizer', () => {
   });
 
   it('splits every fixture line like splitFields', () => {
+    // Prepare: every documented example line, one chunk
     const lines = [...fixtureLines('alb.log'), ...fixtureLines('otc-elb.log'), ...fixtureLines('clb.log')];
     const chunk = Buffer.from(`${lines.join('\n')}\n`);
     let start = 0;
     for (const line of lines) {
       const end = start + Buffer.byteLength(line);
+      // Act / Assess
       expect(inWebAssembly(chunk, start, end, 40)).toEqual(inJavaScript(chunk, start, end, 40));
       start = end + 1;
     }
@@ -83,7 +85,9 @@ describe('WebAssembly tokenizer', () => {
   });
 
   it('is the committed build of wasm/tokenizer.ts (run npm run build:wasm after changing it)', async () => {
+    // Act
     const binary = await compileTokenizer();
+    // Assess
     expect(Buffer.from(binary).toString('base64')).toBe(TOKENIZER_WASM_BASE64);
   }, 60_000);
 });
