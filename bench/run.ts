@@ -115,7 +115,7 @@ async function bundleMeasure(): Promise<string> {
 }
 
 /** The Node options the `lbwatch` command runs with (its `exec node ...` line), so the bench measures what users run. */
-async function cliNodeOptions(): Promise<string[]> {
+async function readCliNodeOptions(): Promise<string[]> {
   const second = (await readFile('bin/lbwatch.mjs', 'utf8')).split('\n', 2)[1] ?? '';
   const match = /^\/\/usr\/bin\/env true; exec node((?: --[\w-]+(?:=\S+)?)*) "\$0" "\$@"$/.exec(second);
   if (match === null) throw new Error(`bin/lbwatch.mjs: unexpected second line ${JSON.stringify(second)}`);
@@ -123,6 +123,13 @@ async function cliNodeOptions(): Promise<string[]> {
     .trim()
     .split(' ')
     .filter((o) => o !== '');
+}
+
+/** Read once per bench run: every measurement starts with the same options. */
+let cliOptions: Promise<string[]> | null = null;
+function cliNodeOptions(): Promise<string[]> {
+  cliOptions ??= readCliNodeOptions();
+  return cliOptions;
 }
 
 async function measureNode(script: string, mode: string, file: BenchFile): Promise<Measurement> {

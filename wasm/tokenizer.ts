@@ -24,8 +24,6 @@ export const IN: usize = 131072;
 export const IN_CAPACITY: i32 = 2 * 1024 * 1024;
 
 /** First position in [p, end) holding `a`, or `end`. */
-// @ts-ignore: AssemblyScript decorator
-@inline
 function find1(p: usize, end: usize, a: u8): usize {
   const va = i8x16.splat(a);
   while (p < end) {
@@ -39,8 +37,6 @@ function find1(p: usize, end: usize, a: u8): usize {
 }
 
 /** First position in [p, end) holding `a` or `b`, or `end`. */
-// @ts-ignore: AssemblyScript decorator
-@inline
 function find2(p: usize, end: usize, a: u8, b: u8): usize {
   const va = i8x16.splat(a);
   const vb = i8x16.splat(b);
@@ -55,8 +51,6 @@ function find2(p: usize, end: usize, a: u8, b: u8): usize {
   return end;
 }
 
-// @ts-ignore: AssemblyScript decorator
-@inline
 function put(n: i32, start: usize, end: usize, flags: u8): void {
   const slot = <usize>n << 2;
   store<i32>(OUT_STARTS + slot, <i32>(start - IN));
