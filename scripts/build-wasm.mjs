@@ -8,8 +8,11 @@ import asc from 'assemblyscript/asc';
 const root = new URL('..', import.meta.url);
 export const SOURCE = new URL('wasm/tokenizer.ts', root);
 export const TARGET = new URL('lib/formats/tokenizer-wasm.ts', root);
-/** 128 KiB of fixed areas, a 2 MiB chunk and 16 bytes of slack for SIMD loads, in 64 KiB pages. */
-const PAGES = Math.ceil((131072 + 2 * 1024 * 1024 + 16) / 65536);
+/**
+ * 128 KiB of fixed areas, a 2 MiB chunk and 16 bytes of slack for SIMD loads, then (from 35 * 64 KiB) the intern
+ * tables: 16 tables of 1024 slots, 4 bytes of description and 256 of key each, and 16 bytes of slack; in 64 KiB pages.
+ */
+const PAGES = Math.ceil((35 * 65536 + 16 * 1024 * (4 + 256) + 16) / 65536);
 
 /** @returns the compiled module's bytes. */
 export async function compileTokenizer() {

@@ -4,14 +4,26 @@
 // line (a backslash escapes the next byte), [bracketed] fields, at most `max` fields. 16-byte SIMD compares find each
 // field's end, where JavaScript pays a native call (or a byte loop) per field.
 //
-// Memory: field starts, ends (i32) and flags (u8) at OUT_*; the chunk being parsed at IN, up to IN_CAPACITY bytes,
-// followed by 16 bytes the SIMD loads may read past its end.
+// It also interns the text fields a parse plan names (load balancer, member, TLS, user agent, ...): each such field is
+// looked up in its table by a hash of its bytes and compared with SIMD; the slot's id goes to OUT_IDS, and a field not
+// found replaces the slot's key and is listed at NEW_FIELDS, so that JavaScript decodes it once and keeps the string
+// under that id. JavaScript then reads a repeated field's string by id instead of comparing and hashing its bytes.
+//
+// Memory: field starts, ends, ids (i32) and flags (u8) at OUT_*; the fields new in the tables at NEW_*; parse plans
+// (one byte per field: table in the low 4 bits, DECODES_ESCAPES) at PLANS; the chunk being parsed at IN, up to
+// IN_CAPACITY bytes, followed by 16 bytes the SIMD loads may read past its end; then the tables' slot descriptions
+// (META: key length, escape bit, used bit) and keys (KEYS, KEY_STRIDE bytes per slot, 16 bytes of slack after).
 
 const SPACE: u8 = 0x20;
 const QUOTE: u8 = 0x22;
 const BACKSLASH: u8 = 0x5c;
 const OPEN_BRACKET: u8 = 0x5b;
 const CLOSE_BRACKET: u8 = 0x5d;
+const DASH: u8 = 0x2d;
+const SLASH: u8 = 0x2f;
+const COLON: u8 = 0x3a;
+const QUESTION: u8 = 0x3f;
+const HASH: u8 = 0x23;
 const FIELD_QUOTED: u8 = 1;
 const FIELD_ESCAPED: u8 = 2;
 const FIELD_BRACKETED: u8 = 4;
@@ -20,8 +32,42 @@ export const OUT_CAPACITY: i32 = 64;
 export const OUT_STARTS: usize = 65536;
 export const OUT_ENDS: usize = OUT_STARTS + 4 * <usize>OUT_CAPACITY;
 export const OUT_FLAGS: usize = OUT_ENDS + 4 * <usize>OUT_CAPACITY;
+export const OUT_IDS: usize = OUT_FLAGS + <usize>OUT_CAPACITY;
+export const NEW_COUNT: usize = OUT_IDS + 4 * <usize>OUT_CAPACITY;
+export const NEW_FIELDS: usize = NEW_COUNT + 4;
+export const PLANS: usize = 69632;
+export const PLAN_COUNT: i32 = 16;
 export const IN: usize = 131072;
 export const IN_CAPACITY: i32 = 2 * 1024 * 1024;
+export const TABLES: i32 = 16;
+export const TABLE_BITS: i32 = 10;
+export const KEY_CAPACITY: i32 = 255;
+const KEY_STRIDE: usize = 256;
+export const META: usize = 35 * 65536;
+export const KEYS: usize = META + 4 * (<usize>TABLES << <usize>TABLE_BITS);
+export const MEMORY_END: usize = KEYS + KEY_STRIDE * (<usize>TABLES << <usize>TABLE_BITS) + 16;
+const DECODES_ESCAPES: u8 = 16;
+const REQUEST: u8 = 32;
+const REQUEST_DISPLAY: u8 = 64;
+export const REQUEST_TABLE: i32 = 10;
+export const REQ: usize = NEW_FIELDS + <usize>OUT_CAPACITY;
+export const PART_METHOD: i32 = 0;
+export const PART_PROTOCOL: i32 = 1;
+export const PART_SCHEME: i32 = 2;
+export const PART_HOST: i32 = 3;
+export const REQ_PORT: i32 = 4;
+export const REQ_PATH_START: i32 = 5;
+export const REQ_PATH_END: i32 = 6;
+export const REQ_URI_LENGTH: i32 = 7;
+export const REQ_MALFORMED: i32 = 8;
+export const REQ_PART_STARTS: i32 = 9;
+export const REQ_PART_ENDS: i32 = 13;
+const SLOT_USED: i32 = 0x400;
+const SLOT_ESCAPED: i32 = 0x100;
+const K1: u64 = 0x9e3779b97f4a7c15;
+const K2: u64 = 0xc2b2ae3d27d4eb4f;
+const K3: u64 = 0x165667b19e3779f9;
+const K4: u64 = 0xff51afd7ed558ccd;
 
 /** First position in [p, end) holding `a`, or `end`. */
 function find1(p: usize, end: usize, a: u8): usize {
@@ -58,12 +104,248 @@ function put(n: i32, start: usize, end: usize, flags: u8): void {
   store<u8>(OUT_FLAGS + <usize>n, flags);
 }
 
+/** A hash of the `len` bytes at `s`, reading only those bytes (its ends and, when long, its middle). */
+function hashBytes(s: usize, len: usize): u64 {
+  let a: u64 = 0;
+  let b: u64 = 0;
+  if (len >= 8) {
+    a = load<u64>(s);
+    b = load<u64>(s + len - 8);
+    if (len > 16) {
+      a ^= rotl<u64>(load<u64>(s + 8) * K2, 29);
+      b ^= rotl<u64>(load<u64>(s + len - 16) * K3, 37);
+      if (len > 32) a += load<u64>(s + (len >> 1) - 4) * K4;
+    }
+  } else if (len >= 4) {
+    a = <u64>load<u32>(s);
+    b = <u64>load<u32>(s + len - 4);
+  } else if (len > 0) {
+    a = <u64>load<u8>(s) | (<u64>load<u8>(s + (len >> 1)) << 8) | (<u64>load<u8>(s + len - 1) << 16);
+  }
+  let h = (a * K1) ^ rotl<u64>(b * K2, 31) ^ (<u64>len * K3);
+  h ^= h >> 32;
+  h *= K4;
+  h ^= h >> 29;
+  return h;
+}
+
+/** True when the `len` bytes at `a` and at `b` are equal (both may be read up to 16 bytes past `len`). */
+function equal(a: usize, b: usize, len: usize): bool {
+  if (len < 16) {
+    const want = (1 << <i32>len) - 1;
+    return (i8x16.bitmask(i8x16.eq(v128.load(a), v128.load(b))) & want) == want;
+  }
+  let off: usize = 0;
+  while (off + 16 < len) {
+    if (!i8x16.all_true(i8x16.eq(v128.load(a + off), v128.load(b + off)))) return false;
+    off += 16;
+  }
+  return i8x16.all_true(i8x16.eq(v128.load(a + len - 16), v128.load(b + len - 16)));
+}
+
+let fresh: i32 = 0;
+
 /**
- * Splits the line at [start, end) of the chunk at IN (offsets from IN) into at most `max` fields.
+ * The slot id of the `len` bytes at `s` in table `table` (-1 when longer than KEY_CAPACITY). A key not in its slot
+ * replaces the slot's key and `tag` (a field index, or 64 + a request-line part) is listed at NEW_FIELDS.
+ */
+function intern(table: i32, s: usize, len: usize, escaped: bool, tag: i32): i32 {
+  if (len > <usize>KEY_CAPACITY) return -1;
+  const slot = (table << TABLE_BITS) | (<i32>hashBytes(s, len) & ((1 << TABLE_BITS) - 1));
+  const meta = <i32>len | (escaped ? SLOT_ESCAPED : 0) | SLOT_USED;
+  const metaAt = META + (<usize>slot << 2);
+  const key = KEYS + <usize>slot * KEY_STRIDE;
+  if (load<i32>(metaAt) != meta || !equal(key, s, len)) {
+    memory.copy(key, s, len);
+    store<i32>(metaAt, meta);
+    store<u8>(NEW_FIELDS + <usize>fresh, <u8>tag);
+    fresh++;
+  }
+  return slot;
+}
+
+/**
+ * Interns the `n` fields just split as plan `plan` says: OUT_IDS gets each field's slot id (-1 for a field the
+ * plan skips or longer than KEY_CAPACITY), NEW_FIELDS the fields whose slot took a new key (NEW_COUNT of them).
+ * A plan names each table at most once, and the request line's parts have tables of their own, so two texts of one
+ * line never take the same slot. The request field (REQUEST role) is parsed into REQ instead (its id is 0).
+ */
+function internFields(n: i32, plan: i32): void {
+  const row = PLANS + (<usize>plan << 6);
+  fresh = 0;
+  for (let i: i32 = 0; i < n; i++) {
+    const role = load<u8>(row + <usize>i);
+    const slotOffset = <usize>i << 2;
+    let id: i32 = -1;
+    if (role != 0) {
+      const s = IN + <usize>load<i32>(OUT_STARTS + slotOffset);
+      const e = IN + <usize>load<i32>(OUT_ENDS + slotOffset);
+      const escaped = (load<u8>(OUT_FLAGS + <usize>i) & FIELD_ESCAPED) != 0;
+      if ((role & REQUEST) != 0) {
+        parseRequest(s, e, escaped, (role & REQUEST_DISPLAY) != 0);
+        id = 0;
+      } else {
+        id = intern(<i32>(role & 15), s, e - s, (role & DECODES_ESCAPES) != 0 && escaped, i);
+      }
+    }
+    store<i32>(OUT_IDS + slotOffset, id);
+  }
+  store<i32>(NEW_COUNT, fresh);
+}
+
+function isDash(s: usize, e: usize): bool {
+  return e - s == 1 && load<u8>(s) == DASH;
+}
+
+/** Position of the last `c` in [s, e), or 0 (no valid position is 0: IN is not). */
+function findLast(s: usize, e: usize, c: u8): usize {
+  while (e > s) {
+    e--;
+    if (load<u8>(e) == c) return e;
+  }
+  return 0;
+}
+
+/** The port number in [s, e) (at most 15 digits, at most 65535), or -1. */
+function readPort(s: usize, e: usize): i32 {
+  if (e <= s || e - s > 15) return -1;
+  let v: i64 = 0;
+  for (let i = s; i < e; i++) {
+    const c = load<u8>(i);
+    if (c < 0x30 || c > 0x39) return -1;
+    v = v * 10 + <i64>(c - 0x30);
+  }
+  return v <= 65535 ? <i32>v : -1;
+}
+
+/** Start of `HTTP/` near the end of [s, e) (a protocol glued to the URL), or 0. */
+function gluedProtocolStart(s: usize, e: usize): usize {
+  for (let i = e - 5; i > s && i + 12 >= e; i--) {
+    if (load<u32>(i) == 0x50545448 && load<u8>(i + 4) == SLASH) return i;
+  }
+  return 0;
+}
+
+function setPart(part: i32, s: usize, e: usize): void {
+  store<i32>(REQ + <usize>(REQ_PART_STARTS + part) * 4, <i32>(s - IN));
+  store<i32>(REQ + <usize>(REQ_PART_ENDS + part) * 4, <i32>(e - IN));
+}
+
+function internPart(part: i32, s: usize, e: usize, escaped: bool): void {
+  setPart(part, s, e);
+  store<i32>(REQ + <usize>part * 4, intern(REQUEST_TABLE + part, s, e - s, escaped, 64 + part));
+}
+
+/**
+ * Parses `METHOD scheme://host[:port]/path?query PROTOCOL` at [s, e) exactly like `parseRequestLine` in
+ * lib/formats/request-line.ts (a property test holds the two equal) into REQ: the ids of method, protocol, scheme
+ * and host (-1 for none or too long; method and protocol only with `display`) with their start and end (start -1
+ * for none), the port (-1 for none), the path's start and end, the URI's length and the malformed flag.
+ */
+function parseRequest(s: usize, e: usize, escaped: bool, display: bool): void {
+  for (let k: usize = 0; k < 4; k++) {
+    store<i32>(REQ + k * 4, -1);
+    store<i32>(REQ + (<usize>REQ_PART_STARTS + k) * 4, -1);
+  }
+  store<i32>(REQ + REQ_PORT * 4, -1);
+  store<i32>(REQ + REQ_PATH_START * 4, 0);
+  store<i32>(REQ + REQ_PATH_END * 4, 0);
+  store<i32>(REQ + REQ_URI_LENGTH * 4, 0);
+  store<i32>(REQ + REQ_MALFORMED * 4, 1);
+  while (e > s && load<u8>(e - 1) == SPACE) e--;
+  if (s >= e || isDash(s, e)) return;
+  const firstSpace = find1(s, e, SPACE);
+  if (firstSpace >= e) return;
+  let lastSpace = firstSpace;
+  for (let i = e - 1; i > firstSpace; i--) {
+    if (load<u8>(i) == SPACE) {
+      lastSpace = i;
+      break;
+    }
+  }
+  const hasMethod = !isDash(s, firstSpace);
+  if (hasMethod && display) internPart(PART_METHOD, s, firstSpace, false);
+  let urlStart = firstSpace + 1;
+  let urlEnd = e;
+  let malformed = !hasMethod;
+  if (lastSpace > firstSpace) {
+    urlEnd = lastSpace;
+    if (lastSpace + 1 < e && !isDash(lastSpace + 1, e)) {
+      if (display) internPart(PART_PROTOCOL, lastSpace + 1, e, false);
+    } else malformed = true;
+  } else {
+    const glued = gluedProtocolStart(urlStart, e);
+    if (glued > urlStart) {
+      urlEnd = glued;
+      if (display) internPart(PART_PROTOCOL, glued, e, false);
+    } else malformed = true;
+  }
+  while (urlStart < urlEnd && load<u8>(urlStart) == SPACE) urlStart++;
+  if (urlStart >= urlEnd || isDash(urlStart, urlEnd)) return;
+
+  let uriStart = urlStart;
+  const schemeLimit = urlStart + 12 < urlEnd ? urlStart + 12 : urlEnd;
+  for (let i = urlStart; i < schemeLimit; i++) {
+    const c = load<u8>(i);
+    if (c == COLON) {
+      if (i > urlStart && i + 2 < urlEnd && load<u8>(i + 1) == SLASH && load<u8>(i + 2) == SLASH) {
+        internPart(PART_SCHEME, urlStart, i, false);
+        const hostStart = i + 3;
+        let hostEnd = hostStart;
+        while (hostEnd < urlEnd) {
+          const d = load<u8>(hostEnd);
+          if (d == SLASH || d == QUESTION || d == HASH) break;
+          hostEnd++;
+        }
+        uriStart = hostEnd;
+        let nameStart = hostStart;
+        let nameEnd = hostEnd;
+        if (load<u8>(hostStart) == OPEN_BRACKET) {
+          let close = hostStart + 1;
+          while (close < hostEnd && load<u8>(close) != CLOSE_BRACKET) close++;
+          nameStart = hostStart + 1;
+          nameEnd = close;
+          if (close + 1 < hostEnd && load<u8>(close + 1) == COLON) {
+            store<i32>(REQ + REQ_PORT * 4, readPort(close + 2, hostEnd));
+          }
+        } else {
+          const colon = findLast(hostStart, hostEnd, COLON);
+          if (colon != 0) {
+            nameEnd = colon;
+            store<i32>(REQ + REQ_PORT * 4, readPort(colon + 1, hostEnd));
+          }
+        }
+        if (nameEnd > nameStart) internPart(PART_HOST, nameStart, nameEnd, escaped);
+      }
+      break;
+    }
+    if (c == SLASH) break;
+  }
+  let pathEnd = uriStart;
+  while (pathEnd < urlEnd) {
+    const c = load<u8>(pathEnd);
+    if (c == QUESTION || c == HASH) break;
+    pathEnd++;
+  }
+  store<i32>(REQ + REQ_URI_LENGTH * 4, <i32>(urlEnd - uriStart));
+  store<i32>(REQ + REQ_PATH_START * 4, <i32>(uriStart - IN));
+  store<i32>(REQ + REQ_PATH_END * 4, <i32>(pathEnd - IN));
+  store<i32>(REQ + REQ_MALFORMED * 4, malformed ? 1 : 0);
+}
+
+/**
+ * Splits the line at [start, end) of the chunk at IN (offsets from IN) into at most `max` fields, then, when `plan`
+ * is not 0, interns the fields that plan names.
  *
  * @returns the number of fields, or -1 when a quoted or bracketed field is not terminated.
  */
-export function split(start: i32, end: i32, max: i32): i32 {
+export function split(start: i32, end: i32, max: i32, plan: i32): i32 {
+  const n = tokenize(start, end, max);
+  if (n > 0 && plan != 0) internFields(n, plan);
+  return n;
+}
+
+function tokenize(start: i32, end: i32, max: i32): i32 {
   const e = IN + <usize>end;
   let i = IN + <usize>start;
   let n: i32 = 0;

@@ -1,15 +1,15 @@
-import { isDash, readCount, readIsoMicros, readSeconds, readUint } from './bytes.js';
-import type { ParseContext } from './context.js';
+import { FIELD_ESCAPED, isDash, readCount, readIsoMicros, readSeconds, readUint } from './bytes.js';
+import { fieldText, internPlan, optionalField, type ParseContext, TEXT_TABLE } from './context.js';
 import type { RejectReason } from './reasons.js';
 import type { LogRecord } from './record.js';
 import {
   type AddressParts,
   emptyRequestParts,
-  optionalText,
-  parseRequestLine,
   type RequestParts,
+  readRequestLine,
   splitAddress,
 } from './request-line.js';
+import type { InternPlan } from './wasm-tokenizer.js';
 
 /** Field positions (0-based) of the AWS ALB access-log line (29 documented fields, more appended since). */
 const F = {
@@ -38,6 +38,26 @@ const F = {
 export const ALB_MIN_FIELDS = 13;
 /** The last field lbwatch reads: `conn_trace_id`, the 2025 transform fields and anything newer are ignored. */
 export const ALB_MAX_FIELDS = 28;
+
+/** The text fields the WebAssembly tokenizer interns for `parseAlb` (with `display`, the ones people read too). */
+export function albInternPlan(display: boolean): InternPlan {
+  return internPlan(
+    F.request,
+    [
+      [F.elb, TEXT_TABLE.loadBalancer],
+      [F.target, TEXT_TABLE.member],
+      [F.errorReason, TEXT_TABLE.errorReason],
+      [F.classification, TEXT_TABLE.classification],
+    ],
+    [
+      [F.userAgent, TEXT_TABLE.userAgent],
+      [F.sslCipher, TEXT_TABLE.tlsCipher],
+      [F.sslProtocol, TEXT_TABLE.tlsProtocol],
+      [F.actionsExecuted, TEXT_TABLE.actions],
+    ],
+    display,
+  );
+}
 
 /** Reusable scratch state of the ALB scanner. */
 export class AlbScratch {
@@ -85,14 +105,14 @@ export function parseAlb(buf: Uint8Array, ctx: ParseContext, scratch: AlbScratch
   else client.ip = client.port = null;
   const ms = st[F.target]!;
   const me = en[F.target]!;
-  const member = isDash(buf, ms, me) ? null : ctx.members.get(buf, ms, me);
+  const member = isDash(buf, ms, me) ? null : fieldText(buf, ctx, F.target, ctx.members);
   const req = scratch.request;
-  parseRequestLine(buf, st[F.request]!, en[F.request]!, fl[F.request]!, ctx, req);
+  readRequestLine(buf, ctx, F.request, req);
 
   const record: LogRecord = {
     format: 'alb',
     time: Math.floor(micros / 1000),
-    loadBalancer: ctx.loadBalancers.get(buf, st[F.elb]!, en[F.elb]!),
+    loadBalancer: fieldText(buf, ctx, F.elb, ctx.loadBalancers),
     listener: null,
     frontendPort: req.port,
     client: client.ip,
@@ -120,24 +140,14 @@ export function parseAlb(buf: Uint8Array, ctx: ParseContext, scratch: AlbScratch
     responseBytes: ctx.display ? readCount(buf, st[F.sentBytes]!, en[F.sentBytes]!) : null,
     userAgent:
       ctx.display && n > F.userAgent
-        ? optionalText(buf, st[F.userAgent]!, en[F.userAgent]!, fl[F.userAgent]!, ctx.agents)
+        ? optionalField(buf, ctx, F.userAgent, ctx.agents, fl[F.userAgent]! & FIELD_ESCAPED)
         : null,
-    tlsProtocol:
-      ctx.display && n > F.sslProtocol
-        ? optionalText(buf, st[F.sslProtocol]!, en[F.sslProtocol]!, 0, ctx.tlsProtocols)
-        : null,
-    tlsCipher:
-      ctx.display && n > F.sslCipher ? optionalText(buf, st[F.sslCipher]!, en[F.sslCipher]!, 0, ctx.tlsCiphers) : null,
-    errorReason:
-      n > F.errorReason ? optionalText(buf, st[F.errorReason]!, en[F.errorReason]!, 0, ctx.errorReasons) : null,
-    classification:
-      n > F.classification
-        ? optionalText(buf, st[F.classification]!, en[F.classification]!, 0, ctx.classifications)
-        : null,
+    tlsProtocol: ctx.display && n > F.sslProtocol ? optionalField(buf, ctx, F.sslProtocol, ctx.tlsProtocols) : null,
+    tlsCipher: ctx.display && n > F.sslCipher ? optionalField(buf, ctx, F.sslCipher, ctx.tlsCiphers) : null,
+    errorReason: n > F.errorReason ? optionalField(buf, ctx, F.errorReason, ctx.errorReasons) : null,
+    classification: n > F.classification ? optionalField(buf, ctx, F.classification, ctx.classifications) : null,
     actionsExecuted:
-      ctx.display && n > F.actionsExecuted
-        ? optionalText(buf, st[F.actionsExecuted]!, en[F.actionsExecuted]!, 0, ctx.actions)
-        : null,
+      ctx.display && n > F.actionsExecuted ? optionalField(buf, ctx, F.actionsExecuted, ctx.actions) : null,
   };
   return record;
 }

@@ -1,15 +1,15 @@
-import { isDash, readCount, readIsoMicros, readSeconds, readUint } from './bytes.js';
-import type { ParseContext } from './context.js';
+import { FIELD_ESCAPED, isDash, readCount, readIsoMicros, readSeconds, readUint } from './bytes.js';
+import { fieldText, internPlan, optionalField, type ParseContext, TEXT_TABLE } from './context.js';
 import type { RejectReason } from './reasons.js';
 import type { LogRecord } from './record.js';
 import {
   type AddressParts,
   emptyRequestParts,
-  optionalText,
-  parseRequestLine,
   type RequestParts,
+  readRequestLine,
   splitAddress,
 } from './request-line.js';
+import type { InternPlan } from './wasm-tokenizer.js';
 
 /** Field positions (0-based) of the AWS Classic Load Balancer access-log line (15 fields). */
 const F = {
@@ -33,6 +33,23 @@ const F = {
 /** Up to the request line; user agent and TLS fields may be missing. */
 export const CLB_MIN_FIELDS = 12;
 export const CLB_MAX_FIELDS = 15;
+
+/** The text fields the WebAssembly tokenizer interns for `parseClb` (with `display`, the ones people read too). */
+export function clbInternPlan(display: boolean): InternPlan {
+  return internPlan(
+    F.request,
+    [
+      [F.elb, TEXT_TABLE.loadBalancer],
+      [F.backend, TEXT_TABLE.member],
+    ],
+    [
+      [F.userAgent, TEXT_TABLE.userAgent],
+      [F.sslCipher, TEXT_TABLE.tlsCipher],
+      [F.sslProtocol, TEXT_TABLE.tlsProtocol],
+    ],
+    display,
+  );
+}
 
 /** Reusable scratch state of the CLB scanner. */
 export class ClbScratch {
@@ -76,14 +93,14 @@ export function parseClb(buf: Uint8Array, ctx: ParseContext, scratch: ClbScratch
   else client.ip = client.port = null;
   const ms = st[F.backend]!;
   const me = en[F.backend]!;
-  const member = isDash(buf, ms, me) ? null : ctx.members.get(buf, ms, me);
+  const member = isDash(buf, ms, me) ? null : fieldText(buf, ctx, F.backend, ctx.members);
   const req = scratch.request;
-  parseRequestLine(buf, st[F.request]!, en[F.request]!, fl[F.request]!, ctx, req);
+  readRequestLine(buf, ctx, F.request, req);
 
   const record: LogRecord = {
     format: 'clb',
     time: Math.floor(micros / 1000),
-    loadBalancer: ctx.loadBalancers.get(buf, st[F.elb]!, en[F.elb]!),
+    loadBalancer: fieldText(buf, ctx, F.elb, ctx.loadBalancers),
     listener: null,
     frontendPort: req.port,
     client: client.ip,
@@ -113,14 +130,10 @@ export function parseClb(buf: Uint8Array, ctx: ParseContext, scratch: ClbScratch
     responseBytes: ctx.display ? readCount(buf, st[F.sentBytes]!, en[F.sentBytes]!) : null,
     userAgent:
       ctx.display && n > F.userAgent
-        ? optionalText(buf, st[F.userAgent]!, en[F.userAgent]!, fl[F.userAgent]!, ctx.agents)
+        ? optionalField(buf, ctx, F.userAgent, ctx.agents, fl[F.userAgent]! & FIELD_ESCAPED)
         : null,
-    tlsProtocol:
-      ctx.display && n > F.sslProtocol
-        ? optionalText(buf, st[F.sslProtocol]!, en[F.sslProtocol]!, 0, ctx.tlsProtocols)
-        : null,
-    tlsCipher:
-      ctx.display && n > F.sslCipher ? optionalText(buf, st[F.sslCipher]!, en[F.sslCipher]!, 0, ctx.tlsCiphers) : null,
+    tlsProtocol: ctx.display && n > F.sslProtocol ? optionalField(buf, ctx, F.sslProtocol, ctx.tlsProtocols) : null,
+    tlsCipher: ctx.display && n > F.sslCipher ? optionalField(buf, ctx, F.sslCipher, ctx.tlsCiphers) : null,
     errorReason: null,
     classification: null,
     actionsExecuted: null,

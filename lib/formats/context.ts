@@ -1,4 +1,29 @@
-import { directText, FieldSlices, Interner, type TextSource } from './bytes.js';
+import { directText, FieldSlices, Interner, isDash, type TextSource } from './bytes.js';
+import { DECODES_ESCAPES, type InternPlan, REQUEST, REQUEST_DISPLAY, type WasmTokenizer } from './wasm-tokenizer.js';
+
+/**
+ * The WebAssembly tokenizer's intern table of each kind of text field (see `InternPlan`); the user agent is decoded
+ * with its backslash escapes, the others as their bytes read.
+ */
+export const TEXT_TABLE = {
+  loadBalancer: 1,
+  member: 2,
+  listener: 3,
+  tlsProtocol: 4,
+  tlsCipher: 5,
+  actions: 6,
+  errorReason: 7,
+  classification: 8,
+  userAgent: 9 | DECODES_ESCAPES,
+} as const;
+
+/**
+ * A format's intern plan: the `analysis` fields window aggregation reads, the request line (its method and protocol
+ * too with `display`), and with `display` the `shown` fields only people read.
+ */
+export function internPlan(request: number, analysis: InternPlan, shown: InternPlan, display: boolean): InternPlan {
+  return [...analysis, [request, display ? REQUEST | REQUEST_DISPLAY : REQUEST], ...(display ? shown : [])];
+}
 
 /**
  * Per-object parsing state reused across lines: the field slices of the current line and the
@@ -23,19 +48,55 @@ export class ParseContext {
   readonly clients: TextSource = directText;
   readonly paths: TextSource = directText;
   readonly agents: TextSource = directText;
+  /** True while the current line was split by the WebAssembly tokenizer with a plan: `ids` then holds its ids. */
+  interned = false;
+  /** Per field, its slot id in `texts` or -1 (the tokenizer's, when there is one). */
+  readonly ids: Int32Array;
+  readonly texts: readonly string[];
+  /** The request line the tokenizer parsed for the current line, when `ids` of its field is 0 (REQ offsets). */
+  readonly request: Int32Array;
 
   /**
    * @param keepRaw when true every field of a line is kept as `raw` (costs a string per field).
    * @param display when false the fields only people read (client address, user agent, TLS protocol and cipher,
    *   listener, method, protocol, actions executed, response bytes) are left null: window aggregation never reads
    *   them, and decoding them costs about a fifth of the parse.
-   * @param fields where the current line's field slices go (the WebAssembly tokenizer's, when it is used).
+   * @param tokenizer the WebAssembly tokenizer whose field slices and interned texts the lines use, if any.
    */
   constructor(
     readonly keepRaw = false,
     readonly display = true,
-    fields?: FieldSlices,
+    tokenizer: WasmTokenizer | null = null,
   ) {
-    this.fields = fields ?? new FieldSlices(keepRaw ? 1024 : 48);
+    this.fields = tokenizer?.fields ?? new FieldSlices(keepRaw ? 1024 : 48);
+    this.ids = tokenizer?.ids ?? new Int32Array(0);
+    this.texts = tokenizer?.texts ?? [];
+    this.request = tokenizer?.request ?? new Int32Array(0);
   }
+}
+
+/**
+ * The text of field `i` of the current line: the tokenizer's interned string when it interned the field, else
+ * decoded through `cache` with `flags` (FIELD_ESCAPED or 0, as the field's table in the plan says).
+ */
+export function fieldText(buf: Uint8Array, ctx: ParseContext, i: number, cache: TextSource, flags = 0): string {
+  if (ctx.interned) {
+    const id = ctx.ids[i]!;
+    if (id >= 0) return ctx.texts[id]!;
+  }
+  return cache.get(buf, ctx.fields.starts[i]!, ctx.fields.ends[i]!, flags);
+}
+
+/** Like `fieldText`, but null for an empty field or `-`. */
+export function optionalField(
+  buf: Uint8Array,
+  ctx: ParseContext,
+  i: number,
+  cache: TextSource,
+  flags = 0,
+): string | null {
+  const start = ctx.fields.starts[i]!;
+  const end = ctx.fields.ends[i]!;
+  if (start >= end || isDash(buf, start, end)) return null;
+  return fieldText(buf, ctx, i, cache, flags);
 }

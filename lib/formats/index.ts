@@ -3,11 +3,11 @@
  * field slices once, then let the format's scanner build a `LogRecord` or name a reject reason.
  */
 
-import { ALB_MAX_FIELDS, AlbScratch, parseAlb } from './alb.js';
+import { ALB_MAX_FIELDS, AlbScratch, albInternPlan, parseAlb } from './alb.js';
 import { splitFields, utf8 } from './bytes.js';
-import { CLB_MAX_FIELDS, ClbScratch, parseClb } from './clb.js';
+import { CLB_MAX_FIELDS, ClbScratch, clbInternPlan, parseClb } from './clb.js';
 import { ParseContext } from './context.js';
-import { OTC_MAX_FIELDS, OtcScratch, parseOtcElb } from './otc-elb.js';
+import { OTC_MAX_FIELDS, OtcScratch, otcInternPlan, parseOtcElb } from './otc-elb.js';
 import type { RejectReason } from './reasons.js';
 import type { LogFormat, LogRecord } from './record.js';
 import { sharedTokenizer, type WasmTokenizer } from './wasm-tokenizer.js';
@@ -24,6 +24,10 @@ export class LineParser {
   private readonly otc = new OtcScratch();
   private readonly alb = new AlbScratch();
   private readonly clb = new ClbScratch();
+  /** The tokenizer's intern plan number of each format. */
+  private readonly albPlan: number;
+  private readonly otcPlan: number;
+  private readonly clbPlan: number;
 
   /**
    * @param keepRaw also attach every field of the line as `raw` (slower; for debugging views).
@@ -38,7 +42,10 @@ export class LineParser {
     tokenizer: WasmTokenizer | null = sharedTokenizer(),
   ) {
     this.tokenizer = keepRaw ? null : tokenizer;
-    this.ctx = new ParseContext(keepRaw, display, this.tokenizer?.fields);
+    this.ctx = new ParseContext(keepRaw, display, this.tokenizer);
+    this.albPlan = this.tokenizer?.planFor(albInternPlan(display)) ?? 0;
+    this.otcPlan = this.tokenizer?.planFor(otcInternPlan(display)) ?? 0;
+    this.clbPlan = this.tokenizer?.planFor(clbInternPlan(display)) ?? 0;
   }
 
   /**
@@ -70,8 +77,15 @@ export class LineParser {
           ? OTC_MAX_FIELDS
           : CLB_MAX_FIELDS;
     const tokenizer = this.tokenizer;
-    const split = tokenizer?.holds(buf)
-      ? tokenizer.split(start, end, max)
+    const interned = tokenizer?.holds(buf) === true;
+    ctx.interned = interned;
+    const split = interned
+      ? (tokenizer as WasmTokenizer).split(
+          start,
+          end,
+          max,
+          format === 'alb' ? this.albPlan : format === 'otc-elb' ? this.otcPlan : this.clbPlan,
+        )
       : splitFields(buf, start, end, max, ctx.fields, escapeFrom);
     if (!split) return 'unterminated-quote';
     const result =

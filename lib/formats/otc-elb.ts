@@ -1,5 +1,6 @@
 import {
   FIELD_BRACKETED,
+  FIELD_ESCAPED,
   isDash,
   readCount,
   readDecimal,
@@ -8,17 +9,11 @@ import {
   readSeconds,
   readUint,
 } from './bytes.js';
-import type { ParseContext } from './context.js';
+import { fieldText, internPlan, optionalField, type ParseContext, TEXT_TABLE } from './context.js';
 import type { RejectReason } from './reasons.js';
 import type { BackendAttempt, LogRecord } from './record.js';
-import {
-  type AddressParts,
-  emptyRequestParts,
-  optionalText,
-  parseRequestLine,
-  portOf,
-  splitAddress,
-} from './request-line.js';
+import { type AddressParts, emptyRequestParts, portOf, readRequestLine, splitAddress } from './request-line.js';
+import type { InternPlan } from './wasm-tokenizer.js';
 
 /**
  * Field positions (0-based) of the OTC/Huawei ELB access-log line. The documented format has
@@ -119,6 +114,29 @@ function secondsAt(buf: Uint8Array, list: ListSlices, i: number): number | null 
   return readSeconds(buf, list.starts[i]!, list.ends[i]!);
 }
 
+/**
+ * The text fields the WebAssembly tokenizer interns for `parseOtcElb` (with `display`, the ones people read too).
+ * `upstream_addr` is interned whole: its text is the member when the request had one attempt.
+ */
+export function otcInternPlan(display: boolean): InternPlan {
+  return internPlan(
+    F.request,
+    [
+      [F.lbName, TEXT_TABLE.loadBalancer],
+      [F.upstreamAddr, TEXT_TABLE.member],
+      [F.errorReason, TEXT_TABLE.errorReason],
+    ],
+    [
+      [F.listenerName, TEXT_TABLE.listener],
+      [F.userAgent, TEXT_TABLE.userAgent],
+      [F.sslCipher, TEXT_TABLE.tlsCipher],
+      [F.sslProtocol, TEXT_TABLE.tlsProtocol],
+      [F.actionsExecuted, TEXT_TABLE.actions],
+    ],
+    display,
+  );
+}
+
 /** Reusable scratch state of the OTC scanner. */
 export class OtcScratch {
   readonly client: AddressParts = { ip: null, port: null };
@@ -174,7 +192,7 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
   if (ctx.display) splitAddress(buf, st[F.client]!, en[F.client]!, ctx, client);
   else client.ip = client.port = null;
   const req = scratch.request;
-  parseRequestLine(buf, st[F.request]!, en[F.request]!, fl[F.request]!, ctx, req);
+  readRequestLine(buf, ctx, F.request, req);
 
   // Upstream attempts.
   const usS = st[F.upstreamStatus]!;
@@ -194,8 +212,13 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
     connectTime = readSeconds(buf, st[F.upstreamConnect]!, en[F.upstreamConnect]!);
     headerTime = readSeconds(buf, st[F.upstreamHeader]!, en[F.upstreamHeader]!);
     responseTime = readSeconds(buf, st[F.upstreamResponse]!, en[F.upstreamResponse]!);
-    splitList(buf, addrS, addrE, true, scratch.addr);
-    member = memberAt(buf, scratch.addr, scratch.addr.count - 1, ctx);
+    const addr = scratch.addr;
+    splitList(buf, addrS, addrE, true, addr);
+    // One element spanning the whole field (the usual case): the field's interned text is the member.
+    member =
+      addr.count === 1 && addr.starts[0] === addrS && addr.ends[0] === addrE && !isDash(buf, addrS, addrE)
+        ? fieldText(buf, ctx, F.upstreamAddr, ctx.members)
+        : memberAt(buf, addr, addr.count - 1, ctx);
   } else {
     splitList(buf, usS, usE, false, scratch.status);
     splitList(buf, st[F.upstreamConnect]!, en[F.upstreamConnect]!, false, scratch.connect);
@@ -242,11 +265,8 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
   const record: LogRecord = {
     format: 'otc-elb',
     time,
-    loadBalancer: ctx.loadBalancers.get(buf, st[F.lbName]!, en[F.lbName]!),
-    listener:
-      ctx.display && n > F.listenerName
-        ? optionalText(buf, st[F.listenerName]!, en[F.listenerName]!, 0, ctx.listeners)
-        : null,
+    loadBalancer: fieldText(buf, ctx, F.lbName, ctx.loadBalancers),
+    listener: ctx.display && n > F.listenerName ? optionalField(buf, ctx, F.listenerName, ctx.listeners) : null,
     frontendPort,
     client: client.ip,
     clientPort: client.port,
@@ -269,20 +289,13 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
     requestLineMalformed: req.malformed,
     requestBytes: readCount(buf, st[F.requestLength]!, en[F.requestLength]!),
     responseBytes: ctx.display ? readCount(buf, st[F.bytesSent]!, en[F.bytesSent]!) : null,
-    userAgent: ctx.display ? optionalText(buf, st[F.userAgent]!, en[F.userAgent]!, fl[F.userAgent]!, ctx.agents) : null,
-    tlsProtocol:
-      ctx.display && n > F.sslProtocol
-        ? optionalText(buf, st[F.sslProtocol]!, en[F.sslProtocol]!, 0, ctx.tlsProtocols)
-        : null,
-    tlsCipher:
-      ctx.display && n > F.sslCipher ? optionalText(buf, st[F.sslCipher]!, en[F.sslCipher]!, 0, ctx.tlsCiphers) : null,
-    errorReason:
-      n > F.errorReason ? optionalText(buf, st[F.errorReason]!, en[F.errorReason]!, 0, ctx.errorReasons) : null,
+    userAgent: ctx.display ? optionalField(buf, ctx, F.userAgent, ctx.agents, fl[F.userAgent]! & FIELD_ESCAPED) : null,
+    tlsProtocol: ctx.display && n > F.sslProtocol ? optionalField(buf, ctx, F.sslProtocol, ctx.tlsProtocols) : null,
+    tlsCipher: ctx.display && n > F.sslCipher ? optionalField(buf, ctx, F.sslCipher, ctx.tlsCiphers) : null,
+    errorReason: n > F.errorReason ? optionalField(buf, ctx, F.errorReason, ctx.errorReasons) : null,
     classification: null,
     actionsExecuted:
-      ctx.display && n > F.actionsExecuted
-        ? optionalText(buf, st[F.actionsExecuted]!, en[F.actionsExecuted]!, 0, ctx.actions)
-        : null,
+      ctx.display && n > F.actionsExecuted ? optionalField(buf, ctx, F.actionsExecuted, ctx.actions) : null,
   };
   return record;
 }

@@ -1,5 +1,6 @@
-import { displayText, FIELD_ESCAPED, isDash, lastColon, readUint } from './bytes.js';
+import { FIELD_ESCAPED, isDash, lastColon, readUint } from './bytes.js';
 import type { ParseContext } from './context.js';
+import { REQ } from './wasm-tokenizer.js';
 
 const SPACE = 0x20;
 const SLASH = 0x2f;
@@ -169,6 +170,48 @@ export function parseRequestLine(
   out.malformed = malformed;
 }
 
+/** A request-line part the tokenizer parsed: its interned text, or decoded when too long to intern, or null. */
+function partText(
+  buf: Uint8Array,
+  ctx: ParseContext,
+  part: number,
+  cache: { get(b: Uint8Array, s: number, e: number, f?: number): string },
+  flags: number,
+): string | null {
+  const r = ctx.request;
+  const id = r[part]!;
+  if (id >= 0) return ctx.texts[id]!;
+  const start = r[REQ.partStarts + part]!;
+  return start < 0 ? null : cache.get(buf, start, r[REQ.partEnds + part]!, flags);
+}
+
+/**
+ * Fills `out` from the request line in field `field` of the current line: from what the WebAssembly tokenizer
+ * parsed when it did (its plan has the field as REQUEST), else with {@link parseRequestLine}. Same result.
+ */
+export function readRequestLine(buf: Uint8Array, ctx: ParseContext, field: number, out: RequestParts): void {
+  const fields = ctx.fields;
+  const flags = fields.flags[field]!;
+  if (!ctx.interned || ctx.ids[field] !== 0) {
+    parseRequestLine(buf, fields.starts[field]!, fields.ends[field]!, flags, ctx, out);
+    return;
+  }
+  const r = ctx.request;
+  const escaped = flags & FIELD_ESCAPED;
+  out.method = partText(buf, ctx, REQ.method, ctx.methods, 0);
+  out.protocol = partText(buf, ctx, REQ.protocol, ctx.protocols, 0);
+  const scheme = partText(buf, ctx, REQ.scheme, ctx.schemes, 0);
+  out.scheme = scheme === null || scheme === 'http' || scheme === 'https' ? scheme : scheme.toLowerCase();
+  out.host = partText(buf, ctx, REQ.host, ctx.hosts, escaped);
+  const port = r[REQ.port]!;
+  out.port = port >= 0 ? port : null;
+  const pathStart = r[REQ.pathStart]!;
+  const pathEnd = r[REQ.pathEnd]!;
+  out.path = pathEnd > pathStart ? ctx.paths.get(buf, pathStart, pathEnd, escaped) : out.host !== null ? '/' : null;
+  out.uriLength = r[REQ.uriLength]!;
+  out.malformed = r[REQ.malformed] !== 0;
+}
+
 /** Client address parts, written in place for each line. */
 export interface AddressParts {
   ip: string | null;
@@ -202,16 +245,4 @@ export function portOf(buf: Uint8Array, start: number, end: number): number | nu
   if (colon < 0) return null;
   const port = readUint(buf, colon + 1, end);
   return port >= 0 && port <= 65535 ? port : null;
-}
-
-/** Decodes a display field (`-` is null). */
-export function optionalText(
-  buf: Uint8Array,
-  start: number,
-  end: number,
-  flags: number,
-  cache: { get(b: Uint8Array, s: number, e: number, f?: number): string } | null,
-): string | null {
-  if (start >= end || isDash(buf, start, end)) return null;
-  return cache === null ? displayText(buf, start, end, flags) : cache.get(buf, start, end, flags & FIELD_ESCAPED);
 }

@@ -1,4 +1,4 @@
-import { FieldSlices } from './bytes.js';
+import { displayText, FIELD_ESCAPED, FieldSlices } from './bytes.js';
 import { TOKENIZER_WASM_BASE64 } from './tokenizer-wasm.js';
 
 /** The part of the WebAssembly API used here (Node's own types for it are incomplete in @types/node 20). */
@@ -11,14 +11,58 @@ type WasmGlobal = { readonly value: number };
 
 interface TokenizerExports {
   memory: { readonly buffer: ArrayBuffer };
-  split(start: number, end: number, max: number): number;
+  split(start: number, end: number, max: number, plan: number): number;
   OUT_CAPACITY: WasmGlobal;
   OUT_STARTS: WasmGlobal;
   OUT_ENDS: WasmGlobal;
   OUT_FLAGS: WasmGlobal;
+  OUT_IDS: WasmGlobal;
+  NEW_COUNT: WasmGlobal;
+  NEW_FIELDS: WasmGlobal;
+  PLANS: WasmGlobal;
+  PLAN_COUNT: WasmGlobal;
   IN: WasmGlobal;
   IN_CAPACITY: WasmGlobal;
+  TABLES: WasmGlobal;
+  TABLE_BITS: WasmGlobal;
+  META: WasmGlobal;
+  REQ: WasmGlobal;
+  REQUEST_TABLE: WasmGlobal;
+  REQ_PART_STARTS: WasmGlobal;
+  REQ_PART_ENDS: WasmGlobal;
 }
+
+/** A plan's byte for a field whose text is decoded with its backslash escapes (`displayText` with FIELD_ESCAPED). */
+export const DECODES_ESCAPES = 16;
+/** The escape bit of a slot's description in the module's META area. */
+const SLOT_ESCAPED = 0x100;
+
+/** A plan's byte for the request line field: parsed in WebAssembly, its parts interned (see `RequestParts`). */
+export const REQUEST = 32;
+/** With REQUEST: the method and protocol are interned too (they are left null otherwise). */
+export const REQUEST_DISPLAY = 64;
+/** Offsets in `WasmTokenizer.request` (the REQ area of wasm/tokenizer.ts): ids of the parts, then these. */
+export const REQ = {
+  method: 0,
+  protocol: 1,
+  scheme: 2,
+  host: 3,
+  port: 4,
+  pathStart: 5,
+  pathEnd: 6,
+  uriLength: 7,
+  malformed: 8,
+  partStarts: 9,
+  partEnds: 13,
+} as const;
+
+/**
+ * Which fields of a line to intern, and in which table: `[field index, table (1-9) | DECODES_ESCAPES]`, or
+ * `[request field, REQUEST | REQUEST_DISPLAY?]`. A table appears at most once per plan (the request line's parts
+ * have tables of their own); one table per kind of value (load balancers, members, ...) keeps each kind's recent
+ * values from pushing out another's.
+ */
+export type InternPlan = readonly (readonly [field: number, role: number])[];
 
 const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
@@ -37,6 +81,20 @@ export class WasmTokenizer {
   readonly capacity: number;
   private readonly exports: TokenizerExports;
   private readonly input: Uint8Array;
+  /**
+   * The string of every interned key, by slot id (`ids`). After each `split` it holds the text of every id that
+   * split wrote: new keys are decoded before `split` returns.
+   */
+  readonly texts: string[];
+  /** Per field of the last `split` with a plan: its slot id in `texts`, -1 (not interned), 0 (request line). */
+  readonly ids: Int32Array;
+  /** The request line the last `split` parsed (REQ offsets), when its plan had a REQUEST field. */
+  readonly request: Int32Array;
+  private readonly meta: Int32Array;
+  private readonly plans: Uint8Array;
+  private readonly planKeys: string[] = [''];
+  private readonly newCount: Int32Array;
+  private readonly newFields: Uint8Array;
   private loaded: Uint8Array | null = null;
 
   constructor(api: WasmApi, module: WasmModule) {
@@ -52,6 +110,51 @@ export class WasmTokenizer {
     );
     this.capacity = exports.IN_CAPACITY.value;
     this.input = new Uint8Array(buffer, exports.IN.value, this.capacity);
+    this.ids = new Int32Array(buffer, exports.OUT_IDS.value, capacity);
+    this.newCount = new Int32Array(buffer, exports.NEW_COUNT.value, 1);
+    this.newFields = new Uint8Array(buffer, exports.NEW_FIELDS.value, capacity);
+    this.plans = new Uint8Array(buffer, exports.PLANS.value, exports.PLAN_COUNT.value * capacity);
+    const slots = exports.TABLES.value << exports.TABLE_BITS.value;
+    this.texts = new Array<string>(slots).fill('');
+    this.meta = new Int32Array(buffer, exports.META.value, slots);
+    this.request = new Int32Array(buffer, exports.REQ.value, REQ.partEnds + 4);
+    if (exports.REQ_PART_STARTS.value !== REQ.partStarts || exports.REQ_PART_ENDS.value !== REQ.partEnds) {
+      throw new Error('tokenizer module and REQ offsets disagree');
+    }
+    this.requestTable = exports.REQUEST_TABLE.value;
+  }
+
+  private readonly requestTable: number;
+
+  /**
+   * The number to pass to `split` for `plan` (registered once; equal plans share a number).
+   *
+   * @throws {RangeError} when a field index or table is out of range, a table appears twice, or the plans are full.
+   */
+  planFor(plan: InternPlan): number {
+    const capacity = this.fields.capacity;
+    const row = new Uint8Array(capacity);
+    const tables = new Set<number>();
+    for (const [field, role] of plan) {
+      const table = role & 15;
+      const request = role === REQUEST || role === (REQUEST | REQUEST_DISPLAY);
+      const plain = table !== 0 && table < this.requestTable && (role & ~(15 | DECODES_ESCAPES)) === 0;
+      if (field < 0 || field >= capacity || !(request || plain)) {
+        throw new RangeError(`intern plan: field ${field} role ${role} is out of range`);
+      }
+      const key = request ? 0 : table;
+      if (tables.has(key)) throw new RangeError(`intern plan: table ${table} appears twice`);
+      tables.add(key);
+      row[field] = role;
+    }
+    const key = row.join(',');
+    const known = this.planKeys.indexOf(key);
+    if (known > 0) return known;
+    const id = this.planKeys.length;
+    if (id * capacity >= this.plans.length) throw new RangeError('intern plan: no room for another plan');
+    this.plans.set(row, id * capacity);
+    this.planKeys.push(key);
+    return id;
   }
 
   /** Copies `chunk` in for `split`. @returns false when it is larger than `capacity` (nothing is loaded then). */
@@ -71,15 +174,37 @@ export class WasmTokenizer {
   }
 
   /**
-   * Splits the line at [start, end) of the loaded chunk into at most `max` fields of `fields`.
+   * Splits the line at [start, end) of the loaded chunk into at most `max` fields of `fields` and, given a plan
+   * number from `planFor`, interns the fields it names (`ids`, `texts`).
    *
    * @returns false when a quoted or bracketed field is not terminated before the end of the line.
    */
-  split(start: number, end: number, max: number): boolean {
-    const n = this.exports.split(start, end, max);
+  split(start: number, end: number, max: number, plan = 0): boolean {
+    const n = this.exports.split(start, end, max, plan);
     if (n < 0) return false;
     this.fields.count = n;
+    if (plan !== 0 && n > 0 && this.newCount[0] !== 0) this.decodeNew();
     return true;
+  }
+
+  /**
+   * Decodes the texts the last split put in the tables as new keys (fields, or request-line parts listed as
+   * 64 + part), with escapes when their slot says so, so that `texts` matches every slot again.
+   */
+  private decodeNew(): void {
+    const chunk = this.loaded as Uint8Array;
+    const fields = this.fields;
+    const request = this.request;
+    const count = this.newCount[0]!;
+    for (let k = 0; k < count; k++) {
+      const tag = this.newFields[k]!;
+      const part = tag - fields.capacity;
+      const id = part >= 0 ? request[part]! : this.ids[tag]!;
+      const start = part >= 0 ? request[REQ.partStarts + part]! : fields.starts[tag]!;
+      const end = part >= 0 ? request[REQ.partEnds + part]! : fields.ends[tag]!;
+      const flags = (this.meta[id]! & SLOT_ESCAPED) !== 0 ? FIELD_ESCAPED : 0;
+      this.texts[id] = displayText(chunk, start, end, flags);
+    }
   }
 }
 
@@ -93,6 +218,7 @@ let shared: WasmTokenizer | null = null;
  * @example
  * const tokenizer = sharedTokenizer();
  * if (tokenizer?.load(chunk) && tokenizer.split(lineStart, lineEnd, 28)) use(tokenizer.fields);
+ * const plan = tokenizer?.planFor([[2, 1]]); // intern field 2 in table 1: tokenizer.texts[tokenizer.ids[2]]
  */
 export function sharedTokenizer(): WasmTokenizer | null {
   if (compiled === undefined) {

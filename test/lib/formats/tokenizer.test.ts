@@ -1,9 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FieldSlices, splitFields } from '../../../lib/formats/bytes.js';
-import { LineParser } from '../../../lib/formats/index.js';
+import { ParseContext } from '../../../lib/formats/context.js';
+import { LineParser, type LogFormat, type LogRecord } from '../../../lib/formats/index.js';
+import {
+  emptyRequestParts,
+  parseRequestLine,
+  type RequestParts,
+  readRequestLine,
+} from '../../../lib/formats/request-line.js';
 import { TOKENIZER_WASM_BASE64 } from '../../../lib/formats/tokenizer-wasm.js';
-import { sharedTokenizer, type WasmTokenizer } from '../../../lib/formats/wasm-tokenizer.js';
+import {
+  DECODES_ESCAPES,
+  REQUEST,
+  REQUEST_DISPLAY,
+  sharedTokenizer,
+  type WasmTokenizer,
+} from '../../../lib/formats/wasm-tokenizer.js';
 import { compileTokenizer } from '../../../scripts/build-wasm.mjs';
 import { fixtureLines } from './helpers.js';
 
@@ -82,6 +95,121 @@ describe('WebAssembly tokenizer', () => {
     expect(tokenizer().holds(big)).toBe(false);
     expect(tokenizer().holds(small)).toBe(true);
     expect(fromBig).toEqual(fromSmall);
+  });
+
+  it('parses request lines exactly like parseRequestLine, with and without display, escapes and long parts', () => {
+    const t = tokenizer();
+    const plans = [t.planFor([[1, REQUEST]]), t.planFor([[1, REQUEST | REQUEST_DISPLAY]])];
+    // Request lines part by part, each part from its usual and unusual shapes (escapes, IPv6, ports at the
+    // limits, glued or missing protocols, parts longer than a key), and free mixes of the pieces
+    const long = 'x'.repeat(300);
+    const method = fc.constantFrom('GET', 'POST', '-', '', 'G\\x41T', long);
+    const scheme = fc.constantFrom('', 'http://', 'https://', 'HTTPS://', 'ftp://', 'h:/', '://', 'abcdefghijklm://');
+    const host = fc.constantFrom('', 'www.example.com', 'h\\x41st', '[::1]', '[2001:db8::1', long, '-', 'a:b', 'é');
+    const port = fc.constantFrom('', ':80', ':443', ':65535', ':65536', ':', ':99x', ':1234567890123456');
+    const path = fc.constantFrom('', '/', '/a/b', '/p\\x41', '/é', '/x?y', '?q=1', '#f', '/a b', '-', `/${long}`);
+    const protocol = fc.constantFrom('', ' HTTP/1.1', 'HTTP/2.0', ' -', ' ', '  HTTP/1.0', ` ${long}`);
+    const shaped = fc
+      .tuple(method, fc.constantFrom(' ', '  ', ''), scheme, host, port, path, protocol)
+      .map((parts) => parts.join(''));
+    const pieces = fc.constantFrom(...'GET|http|://|:|/|?|#|[|]| |-|HTTP/1.1|HTTP/|443|65536|a|é'.split('|'));
+    const request = fc.oneof(
+      shaped,
+      fc.array(pieces, { maxLength: 14 }).map((parts) => parts.join('')),
+    );
+    fc.assert(
+      fc.property(request, fc.boolean(), fc.nat(20), (line, display, before) => {
+        // Prepare: the request as the quoted field 1 of a line in a chunk, split with and without the tokenizer
+        const chunk = Buffer.from(`${'a'.repeat(before)} "${line}" tail\n`);
+        const start = before;
+        const end = chunk.length - 1;
+        expect(t.load(chunk)).toBe(true);
+        fc.pre(t.split(start, end, 40, plans[display ? 1 : 0]));
+        const inWasm = new ParseContext(false, display, t);
+        inWasm.interned = true;
+        const fields = t.fields;
+        const [s1, e1, f1] = [fields.starts[1]!, fields.ends[1]!, fields.flags[1]!];
+        const fromWasm: RequestParts = emptyRequestParts();
+        const fromJs: RequestParts = emptyRequestParts();
+        // Act
+        readRequestLine(chunk, inWasm, 1, fromWasm);
+        parseRequestLine(chunk, s1, e1, f1, new ParseContext(false, display), fromJs);
+        // Assess
+        expect(inWasm.ids[1]).toBe(0);
+        expect(fromWasm).toEqual(fromJs);
+      }),
+      { numRuns: 4000 },
+    );
+  });
+
+  it('interns fields like the JavaScript caches through evictions, shared tables, escapes and long values', () => {
+    // Prepare: ALB, OTC and CLB lines interleaved in one chunk, with 1,500 members (more than a table's 1,024 slots),
+    // user agents with escapes and past the key limit, and hosts in and out of the cache
+    const albLine = fixtureLines('alb.log')[0] as string;
+    const otcLine = fixtureLines('otc-elb.log')[0] as string;
+    const clbLine = fixtureLines('clb.log')[0] as string;
+    const lines: [LogFormat, string][] = [];
+    for (let i = 0; i < 1500; i++) {
+      const member = `10.${i % 7}.${((i * 7) % 3000) >> 8}.${(i * 7) % 251}:${8000 + (i % 3)}`;
+      const agent =
+        i % 5 === 0 ? `agent\\x41\\"${i % 13}` : i % 11 === 0 ? `A${'b'.repeat(250 + (i % 9))}` : `ua-${i % 17}`;
+      const host = i % 97 === 0 ? `h${'o'.repeat(260)}.example` : `host-${i % 40}.example`;
+      const alb = albLine.split(' ');
+      alb[4] = member;
+      lines.push([
+        'alb',
+        alb
+          .join(' ')
+          .replace('"curl/7.46.0"', `"${agent}"`)
+          .replace(/\/\/[^/:]+/, `//${host}`),
+      ]);
+      const otc = otcLine.replace('"192.168.1.2:8080"', `"${member}"`).replace('"okhttp/3.13.1"', `"${agent}"`);
+      lines.push(['otc-elb', otc.replace(/\/\/[^/:]+/, `//${host}`)]);
+      if (i % 3 === 0) lines.push(['clb', clbLine.replace(/\/\/[^/:]+/, `//${host}`)]);
+    }
+    const chunk = Buffer.from(`${lines.map(([, line]) => line).join('\n')}\n`);
+    const inWasm = new LineParser();
+    const other = new LineParser(false, false);
+    const inJs = new LineParser(false, true, null);
+    inWasm.load(chunk);
+    expect(tokenizer().holds(chunk)).toBe(true);
+    // Act
+    const fromWasm: (LogRecord | string)[] = [];
+    const fromJs: (LogRecord | string)[] = [];
+    let start = 0;
+    for (const [format, line] of lines) {
+      const end = start + Buffer.byteLength(line);
+      other.parse(format === 'alb' ? 'otc-elb' : 'alb', chunk, start, end); // another parser's plan between lines
+      fromWasm.push(inWasm.parse(format, chunk, start, end));
+      fromJs.push(inJs.parse(format, chunk, start, end));
+      start = end + 1;
+    }
+    // Assess
+    expect(new Set(fromWasm.map((r) => (typeof r === 'string' ? r : r.member))).size).toBeGreaterThan(1400);
+    const agents = new Set(fromWasm.map((r) => (typeof r === 'string' ? r : r.userAgent)));
+    expect([...agents].filter((a) => a?.includes('A"')).length).toBe(13);
+    // 251 to 259 bytes: five fit a key (255), four are decoded without one
+    expect([...agents].filter((a) => a !== null && a.length > 250).length).toBe(9);
+    expect(fromWasm).toEqual(fromJs);
+  });
+
+  it('refuses a plan that names a table twice or a field out of range', () => {
+    const t = tokenizer();
+    expect(() =>
+      t.planFor([
+        [1, 2],
+        [3, 2],
+      ]),
+    ).toThrow(/appears twice/);
+    expect(() => t.planFor([[64, 2]])).toThrow(/out of range/);
+    expect(() => t.planFor([[1, 10]])).toThrow(/out of range/);
+    expect(() =>
+      t.planFor([
+        [1, REQUEST],
+        [2, REQUEST],
+      ]),
+    ).toThrow(/appears twice/);
+    expect(t.planFor([[1, 2 | DECODES_ESCAPES]])).toBe(t.planFor([[1, 2 | DECODES_ESCAPES]]));
   });
 
   it('is the committed build of wasm/tokenizer.ts (run npm run build:wasm after changing it)', async () => {
