@@ -6,10 +6,13 @@
 //
 // It also interns the text fields a parse plan names (load balancer, member, TLS, user agent, ...): each such field is
 // looked up in its table by a hash of its bytes and compared with SIMD; the slot's id goes to OUT_IDS, and a field not
-// found replaces the slot's key and is listed at NEW_FIELDS, so that JavaScript decodes it once and keeps the string
-// under that id. JavaScript then reads a repeated field's string by id instead of comparing and hashing its bytes.
+// found replaces the slot's key and its id is listed at NEW_IDS, so that JavaScript decodes the key once and keeps the
+// string under that id. JavaScript then reads a repeated field's string by id instead of comparing and hashing bytes.
+// The request line's parts, and its path grouped (ids replaced by `{id}`, see lib/formats/path-group.ts), are interned
+// the same way, each kind in a table of its own.
 //
-// Memory: field starts, ends, ids (i32) and flags (u8) at OUT_*; the fields new in the tables at NEW_*; parse plans
+// Memory: field starts, ends, ids (i32) and flags (u8) at OUT_*; the ids new in the tables at NEW_*; the request line
+// parsed at REQ and its grouped path built at GROUP; parse plans
 // (one byte per field: table in the low 4 bits, DECODES_ESCAPES) at PLANS; the chunk being parsed at IN, up to
 // IN_CAPACITY bytes, followed by 16 bytes the SIMD loads may read past its end; then the tables' slot descriptions
 // (META: key length, escape bit, used bit) and keys (KEYS, KEY_STRIDE bytes per slot, 16 bytes of slack after).
@@ -34,7 +37,8 @@ export const OUT_ENDS: usize = OUT_STARTS + 4 * <usize>OUT_CAPACITY;
 export const OUT_FLAGS: usize = OUT_ENDS + 4 * <usize>OUT_CAPACITY;
 export const OUT_IDS: usize = OUT_FLAGS + <usize>OUT_CAPACITY;
 export const NEW_COUNT: usize = OUT_IDS + 4 * <usize>OUT_CAPACITY;
-export const NEW_FIELDS: usize = NEW_COUNT + 4;
+/** Slot ids whose key the last split replaced: at most one per field and per request-line part. */
+export const NEW_IDS: usize = NEW_COUNT + 4;
 export const PLANS: usize = 69632;
 export const PLAN_COUNT: i32 = 16;
 export const IN: usize = 131072;
@@ -42,7 +46,7 @@ export const IN_CAPACITY: i32 = 2 * 1024 * 1024;
 export const TABLES: i32 = 16;
 export const TABLE_BITS: i32 = 10;
 export const KEY_CAPACITY: i32 = 255;
-const KEY_STRIDE: usize = 256;
+export const KEY_STRIDE: usize = 256;
 export const META: usize = 35 * 65536;
 export const KEYS: usize = META + 4 * (<usize>TABLES << <usize>TABLE_BITS);
 export const MEMORY_END: usize = KEYS + KEY_STRIDE * (<usize>TABLES << <usize>TABLE_BITS) + 16;
@@ -50,18 +54,24 @@ const DECODES_ESCAPES: u8 = 16;
 const REQUEST: u8 = 32;
 const REQUEST_DISPLAY: u8 = 64;
 export const REQUEST_TABLE: i32 = 10;
-export const REQ: usize = NEW_FIELDS + <usize>OUT_CAPACITY;
 export const PART_METHOD: i32 = 0;
 export const PART_PROTOCOL: i32 = 1;
 export const PART_SCHEME: i32 = 2;
 export const PART_HOST: i32 = 3;
-export const REQ_PORT: i32 = 4;
-export const REQ_PATH_START: i32 = 5;
-export const REQ_PATH_END: i32 = 6;
-export const REQ_URI_LENGTH: i32 = 7;
-export const REQ_MALFORMED: i32 = 8;
-export const REQ_PART_STARTS: i32 = 9;
-export const REQ_PART_ENDS: i32 = 13;
+export const PART_GROUP: i32 = 4;
+const PARTS: i32 = 5;
+export const REQ: usize = NEW_IDS + 4 * <usize>(OUT_CAPACITY + PARTS);
+export const REQ_PORT: i32 = 5;
+export const REQ_PATH_START: i32 = 6;
+export const REQ_PATH_END: i32 = 7;
+export const REQ_URI_LENGTH: i32 = 8;
+export const REQ_MALFORMED: i32 = 9;
+export const REQ_PART_STARTS: i32 = 10;
+export const REQ_PART_ENDS: i32 = REQ_PART_STARTS + PARTS;
+/** Where the grouped path is built: at most KEY_CAPACITY bytes, and 16 bytes of slack for the SIMD compare. */
+const GROUP: usize = 73728;
+const DOT: u8 = 0x2e;
+const ID_PLACEHOLDER: u32 = 0x7d64697b; // "{id}" little-endian
 const SLOT_USED: i32 = 0x400;
 const SLOT_ESCAPED: i32 = 0x100;
 const K1: u64 = 0x9e3779b97f4a7c15;
@@ -147,9 +157,9 @@ let fresh: i32 = 0;
 
 /**
  * The slot id of the `len` bytes at `s` in table `table` (-1 when longer than KEY_CAPACITY). A key not in its slot
- * replaces the slot's key and `tag` (a field index, or 64 + a request-line part) is listed at NEW_FIELDS.
+ * replaces the slot's key and the slot id is listed at NEW_IDS.
  */
-function intern(table: i32, s: usize, len: usize, escaped: bool, tag: i32): i32 {
+function intern(table: i32, s: usize, len: usize, escaped: bool): i32 {
   if (len > <usize>KEY_CAPACITY) return -1;
   const slot = (table << TABLE_BITS) | (<i32>hashBytes(s, len) & ((1 << TABLE_BITS) - 1));
   const meta = <i32>len | (escaped ? SLOT_ESCAPED : 0) | SLOT_USED;
@@ -158,7 +168,7 @@ function intern(table: i32, s: usize, len: usize, escaped: bool, tag: i32): i32 
   if (load<i32>(metaAt) != meta || !equal(key, s, len)) {
     memory.copy(key, s, len);
     store<i32>(metaAt, meta);
-    store<u8>(NEW_FIELDS + <usize>fresh, <u8>tag);
+    store<i32>(NEW_IDS + (<usize>fresh << 2), slot);
     fresh++;
   }
   return slot;
@@ -166,7 +176,7 @@ function intern(table: i32, s: usize, len: usize, escaped: bool, tag: i32): i32 
 
 /**
  * Interns the `n` fields just split as plan `plan` says: OUT_IDS gets each field's slot id (-1 for a field the
- * plan skips or longer than KEY_CAPACITY), NEW_FIELDS the fields whose slot took a new key (NEW_COUNT of them).
+ * plan skips or longer than KEY_CAPACITY), NEW_IDS the slots that took a new key (NEW_COUNT of them).
  * A plan names each table at most once, and the request line's parts have tables of their own, so two texts of one
  * line never take the same slot. The request field (REQUEST role) is parsed into REQ instead (its id is 0).
  */
@@ -185,7 +195,7 @@ function internFields(n: i32, plan: i32): void {
         parseRequest(s, e, escaped, (role & REQUEST_DISPLAY) != 0);
         id = 0;
       } else {
-        id = intern(<i32>(role & 15), s, e - s, (role & DECODES_ESCAPES) != 0 && escaped, i);
+        id = intern(<i32>(role & 15), s, e - s, (role & DECODES_ESCAPES) != 0 && escaped);
       }
     }
     store<i32>(OUT_IDS + slotOffset, id);
@@ -233,17 +243,71 @@ function setPart(part: i32, s: usize, e: usize): void {
 
 function internPart(part: i32, s: usize, e: usize, escaped: bool): void {
   setPart(part, s, e);
-  store<i32>(REQ + <usize>part * 4, intern(REQUEST_TABLE + part, s, e - s, escaped, 64 + part));
+  store<i32>(REQ + <usize>part * 4, intern(REQUEST_TABLE + part, s, e - s, escaped));
+}
+
+/**
+ * True when [s, e) is an id in a path: only hex digits, `-` and `_`, with a decimal digit or 8 hex digits
+ * (`groupPath` in lib/formats/path-group.ts).
+ */
+function isIdPart(s: usize, e: usize): bool {
+  let decimal = false;
+  let hex: i32 = 0;
+  for (let i = s; i < e; i++) {
+    const c = load<u8>(i);
+    if (c >= 0x30 && c <= 0x39) {
+      decimal = true;
+      hex++;
+    } else if ((c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)) hex++;
+    else if (c != DASH && c != 0x5f) return false;
+  }
+  return decimal || hex >= 8;
+}
+
+/**
+ * Builds the path at [s, e) grouped at GROUP, each id between `/` and `.` replaced by `{id}`, and interns it
+ * (its id at REQ, -1 when the grouped path is longer than KEY_CAPACITY: JavaScript groups it then).
+ */
+function internGroup(s: usize, e: usize, escaped: bool): void {
+  let o = GROUP;
+  const limit = GROUP + <usize>KEY_CAPACITY;
+  let p = s;
+  while (p < e) {
+    let q = p;
+    while (q < e) {
+      const c = load<u8>(q);
+      if (c == SLASH || c == DOT) break;
+      q++;
+    }
+    if (q > p && isIdPart(p, q)) {
+      if (o + 4 > limit) return;
+      store<u32>(o, ID_PLACEHOLDER);
+      o += 4;
+    } else {
+      if (o + (q - p) > limit) return;
+      memory.copy(o, p, q - p);
+      o += q - p;
+    }
+    if (q < e) {
+      if (o + 1 > limit) return;
+      store<u8>(o, load<u8>(q));
+      o++;
+      q++;
+    }
+    p = q;
+  }
+  store<i32>(REQ + <usize>PART_GROUP * 4, intern(REQUEST_TABLE + PART_GROUP, GROUP, o - GROUP, escaped));
 }
 
 /**
  * Parses `METHOD scheme://host[:port]/path?query PROTOCOL` at [s, e) exactly like `parseRequestLine` in
- * lib/formats/request-line.ts (a property test holds the two equal) into REQ: the ids of method, protocol, scheme
- * and host (-1 for none or too long; method and protocol only with `display`) with their start and end (start -1
- * for none), the port (-1 for none), the path's start and end, the URI's length and the malformed flag.
+ * lib/formats/request-line.ts (a property test holds the two equal) into REQ: the ids of method, protocol, scheme,
+ * host and grouped path (-1 for none or too long; method and protocol only with `display`), the start and end of
+ * the first four (start -1 for none), the port (-1 for none), the path's start and end, the URI's length and the
+ * malformed flag.
  */
 function parseRequest(s: usize, e: usize, escaped: bool, display: bool): void {
-  for (let k: usize = 0; k < 4; k++) {
+  for (let k: usize = 0; k < <usize>PARTS; k++) {
     store<i32>(REQ + k * 4, -1);
     store<i32>(REQ + (<usize>REQ_PART_STARTS + k) * 4, -1);
   }
@@ -331,6 +395,7 @@ function parseRequest(s: usize, e: usize, escaped: bool, display: bool): void {
   store<i32>(REQ + REQ_PATH_START * 4, <i32>(uriStart - IN));
   store<i32>(REQ + REQ_PATH_END * 4, <i32>(pathEnd - IN));
   store<i32>(REQ + REQ_MALFORMED * 4, malformed ? 1 : 0);
+  if (pathEnd > uriStart) internGroup(uriStart, pathEnd, escaped);
 }
 
 /**

@@ -315,7 +315,7 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
       else m.errors[status] = (m.errors[status] ?? 0) + 1;
     }
     const host = r.host ?? '';
-    const path = r.path ?? '';
+    const path = r.pathGroup ?? '';
     let byPath = slot.paths.get(host);
     if (byPath === undefined) {
       byPath = new Map();

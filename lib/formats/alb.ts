@@ -133,6 +133,7 @@ export function parseAlb(buf: Uint8Array, ctx: ParseContext, scratch: AlbScratch
     scheme: req.scheme,
     host: req.host,
     path: req.path,
+    pathGroup: req.pathGroup,
     uriLength: req.uriLength,
     protocol: req.protocol,
     requestLineMalformed: req.malformed,

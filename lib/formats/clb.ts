@@ -123,6 +123,7 @@ export function parseClb(buf: Uint8Array, ctx: ParseContext, scratch: ClbScratch
     scheme: req.scheme,
     host: req.host,
     path: req.path,
+    pathGroup: req.pathGroup,
     uriLength: req.uriLength,
     protocol: req.protocol,
     requestLineMalformed: req.malformed,

@@ -1,4 +1,5 @@
 import { directText, FieldSlices, Interner, isDash, type TextSource } from './bytes.js';
+import { GroupScratch } from './path-group.js';
 import { DECODES_ESCAPES, type InternPlan, REQUEST, REQUEST_DISPLAY, type WasmTokenizer } from './wasm-tokenizer.js';
 
 /**
@@ -48,6 +49,9 @@ export class ParseContext {
   readonly clients: TextSource = directText;
   readonly paths: TextSource = directText;
   readonly agents: TextSource = directText;
+  /** Paths with their ids grouped repeat far more than paths (`groupPath`). */
+  readonly pathGroups = new Interner(1024, 256);
+  readonly groupScratch = new GroupScratch();
   /** True while the current line was split by the WebAssembly tokenizer with a plan: `ids` then holds its ids. */
   interned = false;
   /** Per field, its slot id in `texts` or -1 (the tokenizer's, when there is one). */
@@ -59,8 +63,8 @@ export class ParseContext {
   /**
    * @param keepRaw when true every field of a line is kept as `raw` (costs a string per field).
    * @param display when false the fields only people read (client address, user agent, TLS protocol and cipher,
-   *   listener, method, protocol, actions executed, response bytes) are left null: window aggregation never reads
-   *   them, and decoding them costs about a fifth of the parse.
+   *   listener, method, protocol, path, actions executed, response bytes) are left null: window aggregation never
+   *   reads them (it counts `pathGroup`), and decoding them costs about a fifth of the parse.
    * @param tokenizer the WebAssembly tokenizer whose field slices and interned texts the lines use, if any.
    */
   constructor(

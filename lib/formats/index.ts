@@ -32,7 +32,7 @@ export class LineParser {
   /**
    * @param keepRaw also attach every field of the line as `raw` (slower; for debugging views).
    * @param display decode the fields only people read (client, user agent, TLS, listener, method, protocol,
-   *   actions, response bytes); false leaves them null.
+   *   path, actions, response bytes); false leaves them null.
    * @param tokenizer splits the lines of loaded chunks (default: this thread's WebAssembly tokenizer; null, or
    *   `keepRaw` with its thousand fields, splits every line with `splitFields`).
    */

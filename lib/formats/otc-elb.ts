@@ -284,6 +284,7 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
     scheme: req.scheme,
     host: req.host,
     path: req.path,
+    pathGroup: req.pathGroup,
     uriLength: req.uriLength,
     protocol: req.protocol,
     requestLineMalformed: req.malformed,

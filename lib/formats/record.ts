@@ -59,8 +59,17 @@ export interface LogRecord {
   /** `http`/`https`/... from the request URL, lower case. */
   scheme: string | null;
   host: string | null;
-  /** URL path without the query string (query strings carry tokens and personal data). */
+  /**
+   * URL path without the query string (query strings carry tokens and personal data); null when the parser was asked
+   * for the analysis fields only.
+   */
   path: string | null;
+  /**
+   * The path with every id between `/` and `.` replaced by `{id}` (an id: only hex digits, `-` and `_`, with a decimal
+   * digit or 8 hex digits): `/images/products/173035.webp` is `/images/products/{id}.webp`. Windows count per host and
+   * grouped path.
+   */
+  pathGroup: string | null;
   /** Byte length of the whole request URI as logged, query included (evidence for 414). */
   uriLength: number;
   /** `HTTP/1.1`, `HTTP/2.0`, ...; null when absent. */

@@ -1,5 +1,6 @@
 import { FIELD_ESCAPED, isDash, lastColon, readUint } from './bytes.js';
 import type { ParseContext } from './context.js';
+import { groupPath } from './path-group.js';
 import { REQ } from './wasm-tokenizer.js';
 
 const SPACE = 0x20;
@@ -14,7 +15,10 @@ export interface RequestParts {
   scheme: string | null;
   host: string | null;
   port: number | null;
+  /** Null without `display` (window aggregation reads `pathGroup` instead). */
   path: string | null;
+  /** The path with its ids grouped (`groupPath`). */
+  pathGroup: string | null;
   uriLength: number;
   protocol: string | null;
   malformed: boolean;
@@ -28,6 +32,7 @@ export function emptyRequestParts(): RequestParts {
     host: null,
     port: null,
     path: null,
+    pathGroup: null,
     uriLength: 0,
     protocol: null,
     malformed: true,
@@ -63,6 +68,7 @@ export function parseRequestLine(
   out.host = null;
   out.port = null;
   out.path = null;
+  out.pathGroup = null;
   out.uriLength = 0;
   out.protocol = null;
   out.malformed = true;
@@ -162,10 +168,13 @@ export function parseRequestLine(
     if (c === QUESTION || c === HASH) break;
     pathEnd++;
   }
+  const escaped = flags & FIELD_ESCAPED;
   if (pathEnd > uriStart) {
-    out.path = ctx.paths.get(buf, uriStart, pathEnd, flags & FIELD_ESCAPED);
+    if (display) out.path = ctx.paths.get(buf, uriStart, pathEnd, escaped);
+    out.pathGroup = groupPath(buf, uriStart, pathEnd, escaped, ctx.pathGroups, ctx.groupScratch);
   } else if (out.host !== null) {
-    out.path = '/';
+    if (display) out.path = '/';
+    out.pathGroup = '/';
   }
   out.malformed = malformed;
 }
@@ -207,7 +216,16 @@ export function readRequestLine(buf: Uint8Array, ctx: ParseContext, field: numbe
   out.port = port >= 0 ? port : null;
   const pathStart = r[REQ.pathStart]!;
   const pathEnd = r[REQ.pathEnd]!;
-  out.path = pathEnd > pathStart ? ctx.paths.get(buf, pathStart, pathEnd, escaped) : out.host !== null ? '/' : null;
+  if (pathEnd > pathStart) {
+    out.path = ctx.display ? ctx.paths.get(buf, pathStart, pathEnd, escaped) : null;
+    const group = r[REQ.group]!;
+    out.pathGroup =
+      group >= 0 ? ctx.texts[group]! : groupPath(buf, pathStart, pathEnd, escaped, ctx.pathGroups, ctx.groupScratch);
+  } else {
+    const root = out.host !== null ? '/' : null;
+    out.path = ctx.display ? root : null;
+    out.pathGroup = root;
+  }
   out.uriLength = r[REQ.uriLength]!;
   out.malformed = r[REQ.malformed] !== 0;
 }

@@ -18,7 +18,7 @@ interface TokenizerExports {
   OUT_FLAGS: WasmGlobal;
   OUT_IDS: WasmGlobal;
   NEW_COUNT: WasmGlobal;
-  NEW_FIELDS: WasmGlobal;
+  NEW_IDS: WasmGlobal;
   PLANS: WasmGlobal;
   PLAN_COUNT: WasmGlobal;
   IN: WasmGlobal;
@@ -26,6 +26,8 @@ interface TokenizerExports {
   TABLES: WasmGlobal;
   TABLE_BITS: WasmGlobal;
   META: WasmGlobal;
+  KEYS: WasmGlobal;
+  KEY_STRIDE: WasmGlobal;
   REQ: WasmGlobal;
   REQUEST_TABLE: WasmGlobal;
   REQ_PART_STARTS: WasmGlobal;
@@ -47,13 +49,15 @@ export const REQ = {
   protocol: 1,
   scheme: 2,
   host: 3,
-  port: 4,
-  pathStart: 5,
-  pathEnd: 6,
-  uriLength: 7,
-  malformed: 8,
-  partStarts: 9,
-  partEnds: 13,
+  /** The path grouped (`groupPath`). */
+  group: 4,
+  port: 5,
+  pathStart: 6,
+  pathEnd: 7,
+  uriLength: 8,
+  malformed: 9,
+  partStarts: 10,
+  partEnds: 15,
 } as const;
 
 /**
@@ -94,7 +98,11 @@ export class WasmTokenizer {
   private readonly plans: Uint8Array;
   private readonly planKeys: string[] = [''];
   private readonly newCount: Int32Array;
-  private readonly newFields: Uint8Array;
+  private readonly newIds: Int32Array;
+  /** The module's memory, where `decodeNew` reads the keys. */
+  private readonly memoryBytes: Uint8Array;
+  private readonly keys: number;
+  private readonly keyStride: number;
   private loaded: Uint8Array | null = null;
 
   constructor(api: WasmApi, module: WasmModule) {
@@ -112,12 +120,15 @@ export class WasmTokenizer {
     this.input = new Uint8Array(buffer, exports.IN.value, this.capacity);
     this.ids = new Int32Array(buffer, exports.OUT_IDS.value, capacity);
     this.newCount = new Int32Array(buffer, exports.NEW_COUNT.value, 1);
-    this.newFields = new Uint8Array(buffer, exports.NEW_FIELDS.value, capacity);
+    this.newIds = new Int32Array(buffer, exports.NEW_IDS.value, capacity + REQ.port);
+    this.memoryBytes = new Uint8Array(buffer);
+    this.keys = exports.KEYS.value;
+    this.keyStride = exports.KEY_STRIDE.value;
     this.plans = new Uint8Array(buffer, exports.PLANS.value, exports.PLAN_COUNT.value * capacity);
     const slots = exports.TABLES.value << exports.TABLE_BITS.value;
     this.texts = new Array<string>(slots).fill('');
     this.meta = new Int32Array(buffer, exports.META.value, slots);
-    this.request = new Int32Array(buffer, exports.REQ.value, REQ.partEnds + 4);
+    this.request = new Int32Array(buffer, exports.REQ.value, REQ.partEnds + REQ.port);
     if (exports.REQ_PART_STARTS.value !== REQ.partStarts || exports.REQ_PART_ENDS.value !== REQ.partEnds) {
       throw new Error('tokenizer module and REQ offsets disagree');
     }
@@ -187,23 +198,15 @@ export class WasmTokenizer {
     return true;
   }
 
-  /**
-   * Decodes the texts the last split put in the tables as new keys (fields, or request-line parts listed as
-   * 64 + part), with escapes when their slot says so, so that `texts` matches every slot again.
-   */
+  /** Decodes the keys the last split put in the tables, from the module's copy of them, so that `texts` matches every slot again. */
   private decodeNew(): void {
-    const chunk = this.loaded as Uint8Array;
-    const fields = this.fields;
-    const request = this.request;
+    const memory = this.memoryBytes;
     const count = this.newCount[0]!;
     for (let k = 0; k < count; k++) {
-      const tag = this.newFields[k]!;
-      const part = tag - fields.capacity;
-      const id = part >= 0 ? request[part]! : this.ids[tag]!;
-      const start = part >= 0 ? request[REQ.partStarts + part]! : fields.starts[tag]!;
-      const end = part >= 0 ? request[REQ.partEnds + part]! : fields.ends[tag]!;
-      const flags = (this.meta[id]! & SLOT_ESCAPED) !== 0 ? FIELD_ESCAPED : 0;
-      this.texts[id] = displayText(chunk, start, end, flags);
+      const id = this.newIds[k]!;
+      const meta = this.meta[id]!;
+      const at = this.keys + id * this.keyStride;
+      this.texts[id] = displayText(memory, at, at + (meta & 0xff), (meta & SLOT_ESCAPED) !== 0 ? FIELD_ESCAPED : 0);
     }
   }
 }

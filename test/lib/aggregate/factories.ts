@@ -4,8 +4,12 @@ import type { LogRecord } from '../../../lib/formats/record.js';
 export const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);
 export const LB = 'loadbalancer_295a7eee-9999-46ed-9fad-32a62ff0a687';
 
-/** An OTC request answered 200 by member 10.0.3.21:8080 in 11 ms; override what the test is about. */
+/**
+ * An OTC request answered 200 by member 10.0.3.21:8080 in 11 ms; override what the test is about. The grouped path
+ * is the path unless overridden (the factories' paths carry no ids).
+ */
 export function otcRecord(overrides: Partial<LogRecord> = {}): LogRecord {
+  const path = overrides.path === undefined ? '/api/items' : overrides.path;
   return {
     format: 'otc-elb',
     time: T0 + 1_000,
@@ -27,7 +31,8 @@ export function otcRecord(overrides: Partial<LogRecord> = {}): LogRecord {
     method: 'GET',
     scheme: 'https',
     host: 'www.example.com',
-    path: '/api/items',
+    path,
+    pathGroup: path,
     uriLength: 10,
     protocol: 'HTTP/1.1',
     requestLineMalformed: false,

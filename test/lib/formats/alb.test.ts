@@ -36,6 +36,7 @@ describe('AWS ALB documented example lines', () => {
       scheme: 'http',
       host: 'www.example.com',
       path: '/',
+      pathGroup: '/',
       uriLength: 1,
       protocol: 'HTTP/1.1',
       requestLineMalformed: false,

@@ -29,6 +29,7 @@ describe('AWS Classic LB documented example lines', () => {
       scheme: 'http',
       host: 'www.example.com',
       path: '/',
+      pathGroup: '/',
       uriLength: 1,
       protocol: 'HTTP/1.1',
       requestLineMalformed: false,

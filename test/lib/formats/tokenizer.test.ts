@@ -97,7 +97,7 @@ describe('WebAssembly tokenizer', () => {
     expect(fromBig).toEqual(fromSmall);
   });
 
-  it('parses request lines exactly like parseRequestLine, with and without display, escapes and long parts', () => {
+  it('parses request lines exactly like parseRequestLine, with and without display, escapes, ids and long parts', () => {
     const t = tokenizer();
     const plans = [t.planFor([[1, REQUEST]]), t.planFor([[1, REQUEST | REQUEST_DISPLAY]])];
     // Request lines part by part, each part from its usual and unusual shapes (escapes, IPv6, ports at the
@@ -107,21 +107,44 @@ describe('WebAssembly tokenizer', () => {
     const scheme = fc.constantFrom('', 'http://', 'https://', 'HTTPS://', 'ftp://', 'h:/', '://', 'abcdefghijklm://');
     const host = fc.constantFrom('', 'www.example.com', 'h\\x41st', '[::1]', '[2001:db8::1', long, '-', 'a:b', 'é');
     const port = fc.constantFrom('', ':80', ':443', ':65535', ':65536', ':', ':99x', ':1234567890123456');
-    const path = fc.constantFrom('', '/', '/a/b', '/p\\x41', '/é', '/x?y', '?q=1', '#f', '/a b', '-', `/${long}`);
+    const path = fc.constantFrom(
+      '',
+      '/',
+      '/a/b',
+      '/p\\x41',
+      '/é',
+      '/x?y',
+      '?q=1',
+      '#f',
+      '/a b',
+      '-',
+      `/${long}`,
+      '/orders/42/items',
+      '/static/app.673a4e3e.js',
+      '/5b2f0c8e-91d4-4a6b-b37e-0e4c2a9d1f58/',
+      '/deadbeef.',
+      '/v1/a_b-9/x\\x31',
+      '/7'.repeat(100),
+      `/1${'a'.repeat(250)}`,
+      '/abcdefa/abcdefab/Abcdef-_/cafe',
+    );
     const protocol = fc.constantFrom('', ' HTTP/1.1', 'HTTP/2.0', ' -', ' ', '  HTTP/1.0', ` ${long}`);
     const shaped = fc
       .tuple(method, fc.constantFrom(' ', '  ', ''), scheme, host, port, path, protocol)
       .map((parts) => parts.join(''));
-    const pieces = fc.constantFrom(...'GET|http|://|:|/|?|#|[|]| |-|HTTP/1.1|HTTP/|443|65536|a|é'.split('|'));
+    const pieces = fc.constantFrom(
+      ...'GET|http|://|:|/|?|#|[|]| |-|HTTP/1.1|HTTP/|443|65536|a|é|.|_|42|abcdef12|abcdef|B|\\x41'.split('|'),
+    );
     const request = fc.oneof(
       shaped,
       fc.array(pieces, { maxLength: 14 }).map((parts) => parts.join('')),
     );
     fc.assert(
       fc.property(request, fc.boolean(), fc.nat(20), (line, display, before) => {
-        // Prepare: the request as the quoted field 1 of a line in a chunk, split with and without the tokenizer
-        const chunk = Buffer.from(`${'a'.repeat(before)} "${line}" tail\n`);
-        const start = before;
+        // Prepare: the request as the quoted field 1 of a line after `before` bytes of a chunk, split with and
+        // without the tokenizer
+        const chunk = Buffer.from(`${'a'.repeat(before)}\nx "${line}" tail\n`);
+        const start = before + 1;
         const end = chunk.length - 1;
         expect(t.load(chunk)).toBe(true);
         fc.pre(t.split(start, end, 40, plans[display ? 1 : 0]));
@@ -135,6 +158,7 @@ describe('WebAssembly tokenizer', () => {
         readRequestLine(chunk, inWasm, 1, fromWasm);
         parseRequestLine(chunk, s1, e1, f1, new ParseContext(false, display), fromJs);
         // Assess
+        expect(chunk.subarray(s1, e1).toString()).toBe(line);
         expect(inWasm.ids[1]).toBe(0);
         expect(fromWasm).toEqual(fromJs);
       }),

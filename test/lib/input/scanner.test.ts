@@ -230,6 +230,7 @@ describe("fields: 'analysis'", () => {
         listener: null,
         method: null,
         protocol: null,
+        path: null,
         actionsExecuted: null,
         responseBytes: null,
       })),
