@@ -9,7 +9,9 @@
 // found replaces the slot's key and its id is listed at NEW_IDS, so that JavaScript decodes the key once and keeps the
 // string under that id. JavaScript then reads a repeated field's string by id instead of comparing and hashing bytes.
 // The request line's parts, and its path grouped (ids replaced by `{id}`, see lib/formats/path-group.ts), are interned
-// the same way, each kind in a table of its own.
+// the same way, each kind in a table of its own. Numeric fields the plan names are read into OUT_NUMS, each exactly as
+// its reader in lib/formats/bytes.ts reads it (a property test holds them equal), +Infinity where JavaScript must read
+// the field itself (decimals of more than 15 digits).
 //
 // Memory: field starts, ends, ids (i32) and flags (u8) at OUT_*; the ids new in the tables at NEW_*; the request line
 // parsed at REQ and its grouped path built at GROUP; parse plans
@@ -36,6 +38,8 @@ export const OUT_STARTS: usize = 65536;
 export const OUT_ENDS: usize = OUT_STARTS + 4 * <usize>OUT_CAPACITY;
 export const OUT_FLAGS: usize = OUT_ENDS + 4 * <usize>OUT_CAPACITY;
 export const OUT_IDS: usize = OUT_FLAGS + <usize>OUT_CAPACITY;
+/** Per field, the number a NUMBER role read (f64). */
+export const OUT_NUMS: usize = 67584;
 export const NEW_COUNT: usize = OUT_IDS + 4 * <usize>OUT_CAPACITY;
 /** Slot ids whose key the last split replaced: at most one per field and per request-line part. */
 export const NEW_IDS: usize = NEW_COUNT + 4;
@@ -53,6 +57,13 @@ export const MEMORY_END: usize = KEYS + KEY_STRIDE * (<usize>TABLES << <usize>TA
 const DECODES_ESCAPES: u8 = 16;
 const REQUEST: u8 = 32;
 const REQUEST_DISPLAY: u8 = 64;
+/** A plan's byte for a numeric field: NUMBER | one of the NUM_ kinds. */
+const NUMBER: u8 = 128;
+export const NUM_UINT: u8 = 1;
+export const NUM_SECONDS: u8 = 2;
+export const NUM_DECIMAL: u8 = 3;
+export const NUM_EPOCH_MILLIS: u8 = 4;
+export const NUM_ISO_MICROS: u8 = 5;
 export const REQUEST_TABLE: i32 = 10;
 export const PART_METHOD: i32 = 0;
 export const PART_PROTOCOL: i32 = 1;
@@ -187,11 +198,15 @@ function internFields(n: i32, plan: i32): void {
     const role = load<u8>(row + <usize>i);
     const slotOffset = <usize>i << 2;
     let id: i32 = -1;
+    // A field the plan does not read as a number is left to JavaScript (+Infinity), never to a stale value.
+    if ((role & NUMBER) == 0) store<f64>(OUT_NUMS + (<usize>i << 3), Infinity);
     if (role != 0) {
       const s = IN + <usize>load<i32>(OUT_STARTS + slotOffset);
       const e = IN + <usize>load<i32>(OUT_ENDS + slotOffset);
       const escaped = (load<u8>(OUT_FLAGS + <usize>i) & FIELD_ESCAPED) != 0;
-      if ((role & REQUEST) != 0) {
+      if ((role & NUMBER) != 0) {
+        store<f64>(OUT_NUMS + (<usize>i << 3), readNumber(role & 7, s, e));
+      } else if ((role & REQUEST) != 0) {
         parseRequest(s, e, escaped, (role & REQUEST_DISPLAY) != 0);
         id = 0;
       } else {
@@ -201,6 +216,175 @@ function internFields(n: i32, plan: i32): void {
     store<i32>(OUT_IDS + slotOffset, id);
   }
   store<i32>(NEW_COUNT, fresh);
+}
+
+const ZERO: u8 = 0x30;
+const NINE: u8 = 0x39;
+
+function readNumber(kind: u8, s: usize, e: usize): f64 {
+  if (kind == NUM_UINT) return readUint(s, e);
+  if (kind == NUM_SECONDS) return readSeconds(s, e);
+  if (kind == NUM_DECIMAL) return readDecimal(s, e);
+  if (kind == NUM_EPOCH_MILLIS) return readEpochMillis(s, e);
+  return readIsoMicros(s, e);
+}
+
+/** `readUint`: at most 15 digits, else -1. */
+function readUint(s: usize, e: usize): f64 {
+  if (e <= s || e - s > 15) return -1;
+  let v: i64 = 0;
+  for (let i = s; i < e; i++) {
+    const d = <u32>load<u8>(i) - <u32>ZERO;
+    if (d > 9) return -1;
+    v = v * 10 + <i64>d;
+  }
+  return <f64>v;
+}
+
+/** `readDecimal`, or +Infinity for more than 15 digits (JavaScript reads those with parseFloat). */
+function readDecimal(s: usize, e: usize): f64 {
+  let i = s;
+  let negative = false;
+  if (i < e && load<u8>(i) == DASH) {
+    negative = true;
+    i++;
+  }
+  if (i >= e) return NaN;
+  // Up to 15 digits the mantissa is exact in an i64 and in an f64 alike; more are left to parseFloat.
+  let mantissa: i64 = 0;
+  let digits: i32 = 0;
+  let fraction: i32 = -1;
+  for (; i < e; i++) {
+    const c = load<u8>(i);
+    if (c == DOT) {
+      if (fraction >= 0) return NaN;
+      fraction = 0;
+      continue;
+    }
+    const d = <u32>c - <u32>ZERO;
+    if (d > 9) return NaN;
+    if (digits < 16) mantissa = mantissa * 10 + <i64>d;
+    digits++;
+    if (fraction >= 0) fraction++;
+  }
+  if (digits == 0) return NaN;
+  if (digits > 15) return Infinity;
+  const value = fraction > 0 ? <f64>mantissa / pow10(fraction) : <f64>mantissa;
+  return negative ? -value : value;
+}
+
+/** 10^n for n up to 15, exact (as the POW10 table of lib/formats/bytes.ts holds it). */
+function pow10(n: i32): f64 {
+  let p: i64 = 1;
+  for (let k: i32 = 0; k < n; k++) p *= 10;
+  return <f64>p;
+}
+
+/** `readSeconds`: -1 for "not recorded" (`-1`, `-`, unreadable or negative), +Infinity as readDecimal. */
+function readSeconds(s: usize, e: usize): f64 {
+  if (e - s == 2 && load<u8>(s) == DASH && load<u8>(s + 1) == ZERO + 1) return -1;
+  const v = readDecimal(s, e);
+  if (v == Infinity) return v;
+  return v >= 0 ? v : -1;
+}
+
+/** `readEpochMillis`: `seconds[.fff]` as epoch milliseconds, NaN when unreadable. */
+function readEpochMillis(s: usize, e: usize): f64 {
+  let seconds: i64 = 0;
+  let i = s;
+  let digits: i32 = 0;
+  for (; i < e; i++) {
+    const c = load<u8>(i);
+    if (c == DOT) break;
+    const d = <u32>c - <u32>ZERO;
+    if (d > 9) return NaN;
+    if (digits < 13) seconds = seconds * 10 + <i64>d;
+    digits++;
+  }
+  if (digits == 0 || digits > 12) return NaN;
+  let millis: i64 = 0;
+  if (i < e) {
+    i++;
+    let scale: i64 = 100;
+    if (i == e) return NaN;
+    for (; i < e; i++) {
+      const d = <u32>load<u8>(i) - <u32>ZERO;
+      if (d > 9) return NaN;
+      millis += <i64>d * scale;
+      scale /= 10;
+    }
+  }
+  return <f64>(seconds * 1000 + millis);
+}
+
+/** Two digits at `p` as a number, or -1. */
+function digits2(p: usize): i32 {
+  const a = <i32>load<u8>(p) - 0x30;
+  const b = <i32>load<u8>(p + 1) - 0x30;
+  if (a < 0 || a > 9 || b < 0 || b > 9) return -1;
+  return a * 10 + b;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date, as `daysFromCivil` computes it. */
+function daysFromCivil(year: f64, month: f64, day: f64): f64 {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** `readIsoMicros`: `YYYY-MM-DDThh:mm:ss[.ffffff](Z|±hh:mm)` as UTC epoch microseconds, NaN when unreadable. */
+function readIsoMicros(s: usize, e: usize): f64 {
+  if (e - s < 20) return NaN;
+  if (
+    load<u8>(s + 4) != DASH ||
+    load<u8>(s + 7) != DASH ||
+    load<u8>(s + 10) != 0x54 ||
+    load<u8>(s + 13) != COLON ||
+    load<u8>(s + 16) != COLON
+  ) {
+    return NaN;
+  }
+  const y1 = digits2(s);
+  const y2 = digits2(s + 2);
+  const month = digits2(s + 5);
+  const day = digits2(s + 8);
+  const hour = digits2(s + 11);
+  if (y1 < 0 || y2 < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23) return NaN;
+  const hourSeconds = daysFromCivil(<f64>(y1 * 100 + y2), <f64>month, <f64>day) * 86400 + <f64>(hour * 3600);
+  const minute = digits2(s + 14);
+  const second = digits2(s + 17);
+  if (minute < 0 || minute > 59 || second < 0 || second > 60) return NaN;
+  let p = s + 19;
+  let micros: i32 = 0;
+  if (load<u8>(p) == DOT) {
+    p++;
+    let scale: i32 = 100000;
+    const fracStart = p;
+    while (p < e) {
+      const d = <u32>load<u8>(p) - <u32>ZERO;
+      if (d > 9) break;
+      micros += <i32>d * scale;
+      scale /= 10;
+      p++;
+    }
+    if (p == fracStart) return NaN;
+  }
+  let offsetMinutes: f64 = 0;
+  if (p == e - 1 && load<u8>(p) == 0x5a) {
+    // `Z`
+  } else if (p == e - 6 && (load<u8>(p) == 0x2b || load<u8>(p) == DASH) && load<u8>(p + 3) == COLON) {
+    const oh = digits2(p + 1);
+    const om = digits2(p + 4);
+    if (oh < 0 || om < 0 || oh > 23 || om > 59) return NaN;
+    offsetMinutes = <f64>(oh * 60 + om) * (load<u8>(p) == DASH ? -1 : 1);
+  } else if (p != e) {
+    return NaN;
+  }
+  const seconds = hourSeconds + <f64>(minute * 60 + second) - offsetMinutes * 60;
+  return seconds * 1e6 + <f64>micros;
 }
 
 function isDash(s: usize, e: usize): bool {

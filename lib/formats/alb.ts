@@ -1,5 +1,16 @@
-import { FIELD_ESCAPED, isDash, readCount, readIsoMicros, readSeconds, readUint } from './bytes.js';
-import { fieldText, internPlan, optionalField, type ParseContext, TEXT_TABLE } from './context.js';
+import { FIELD_ESCAPED, isDash } from './bytes.js';
+import {
+  countField,
+  fieldText,
+  internPlan,
+  isoMicrosField,
+  NUMERIC,
+  optionalField,
+  type ParseContext,
+  secondsField,
+  TEXT_TABLE,
+  uintField,
+} from './context.js';
 import type { RejectReason } from './reasons.js';
 import type { LogRecord } from './record.js';
 import {
@@ -48,12 +59,19 @@ export function albInternPlan(display: boolean): InternPlan {
       [F.target, TEXT_TABLE.member],
       [F.errorReason, TEXT_TABLE.errorReason],
       [F.classification, TEXT_TABLE.classification],
+      [F.time, NUMERIC.isoMicros],
+      [F.elbStatus, NUMERIC.uint],
+      [F.targetStatus, NUMERIC.uint],
+      [F.targetProcessing, NUMERIC.seconds],
+      [F.requestCreationTime, NUMERIC.isoMicros],
+      [F.receivedBytes, NUMERIC.uint],
     ],
     [
       [F.userAgent, TEXT_TABLE.userAgent],
       [F.sslCipher, TEXT_TABLE.tlsCipher],
       [F.sslProtocol, TEXT_TABLE.tlsProtocol],
       [F.actionsExecuted, TEXT_TABLE.actions],
+      [F.sentBytes, NUMERIC.uint],
     ],
     display,
   );
@@ -80,23 +98,23 @@ export function parseAlb(buf: Uint8Array, ctx: ParseContext, scratch: AlbScratch
   const en = fields.ends;
   const fl = fields.flags;
 
-  const micros = readIsoMicros(buf, st[F.time]!, en[F.time]!);
+  const micros = isoMicrosField(buf, ctx, F.time);
   if (Number.isNaN(micros)) return 'bad-time';
 
   let status: number | null = null;
   const ss = st[F.elbStatus]!;
   const se = en[F.elbStatus]!;
   if (!isDash(buf, ss, se)) {
-    status = readUint(buf, ss, se);
+    status = uintField(buf, ctx, F.elbStatus);
     if (status < 0 || status > 999) return 'bad-status';
   }
-  const ts = readUint(buf, st[F.targetStatus]!, en[F.targetStatus]!);
+  const ts = uintField(buf, ctx, F.targetStatus);
   const backendStatus = ts >= 0 && ts <= 999 ? ts : null;
-  const headerTime = readSeconds(buf, st[F.targetProcessing]!, en[F.targetProcessing]!);
+  const headerTime = secondsField(buf, ctx, F.targetProcessing);
 
   let requestTime: number | null = null;
   if (n > F.requestCreationTime) {
-    const created = readIsoMicros(buf, st[F.requestCreationTime]!, en[F.requestCreationTime]!);
+    const created = isoMicrosField(buf, ctx, F.requestCreationTime);
     if (!Number.isNaN(created) && created <= micros) requestTime = (micros - created) / 1e6;
   }
 
@@ -137,8 +155,8 @@ export function parseAlb(buf: Uint8Array, ctx: ParseContext, scratch: AlbScratch
     uriLength: req.uriLength,
     protocol: req.protocol,
     requestLineMalformed: req.malformed,
-    requestBytes: readCount(buf, st[F.receivedBytes]!, en[F.receivedBytes]!),
-    responseBytes: ctx.display ? readCount(buf, st[F.sentBytes]!, en[F.sentBytes]!) : null,
+    requestBytes: countField(buf, ctx, F.receivedBytes),
+    responseBytes: ctx.display ? countField(buf, ctx, F.sentBytes) : null,
     userAgent:
       ctx.display && n > F.userAgent
         ? optionalField(buf, ctx, F.userAgent, ctx.agents, fl[F.userAgent]! & FIELD_ESCAPED)

@@ -1,5 +1,16 @@
-import { FIELD_ESCAPED, isDash, readCount, readIsoMicros, readSeconds, readUint } from './bytes.js';
-import { fieldText, internPlan, optionalField, type ParseContext, TEXT_TABLE } from './context.js';
+import { FIELD_ESCAPED, isDash } from './bytes.js';
+import {
+  countField,
+  fieldText,
+  internPlan,
+  isoMicrosField,
+  NUMERIC,
+  optionalField,
+  type ParseContext,
+  secondsField,
+  TEXT_TABLE,
+  uintField,
+} from './context.js';
 import type { RejectReason } from './reasons.js';
 import type { LogRecord } from './record.js';
 import {
@@ -41,11 +52,19 @@ export function clbInternPlan(display: boolean): InternPlan {
     [
       [F.elb, TEXT_TABLE.loadBalancer],
       [F.backend, TEXT_TABLE.member],
+      [F.time, NUMERIC.isoMicros],
+      [F.requestProcessing, NUMERIC.seconds],
+      [F.backendProcessing, NUMERIC.seconds],
+      [F.responseProcessing, NUMERIC.seconds],
+      [F.elbStatus, NUMERIC.uint],
+      [F.backendStatus, NUMERIC.uint],
+      [F.receivedBytes, NUMERIC.uint],
     ],
     [
       [F.userAgent, TEXT_TABLE.userAgent],
       [F.sslCipher, TEXT_TABLE.tlsCipher],
       [F.sslProtocol, TEXT_TABLE.tlsProtocol],
+      [F.sentBytes, NUMERIC.uint],
     ],
     display,
   );
@@ -72,21 +91,21 @@ export function parseClb(buf: Uint8Array, ctx: ParseContext, scratch: ClbScratch
   const en = fields.ends;
   const fl = fields.flags;
 
-  const micros = readIsoMicros(buf, st[F.time]!, en[F.time]!);
+  const micros = isoMicrosField(buf, ctx, F.time);
   if (Number.isNaN(micros)) return 'bad-time';
 
   let status: number | null = null;
   const ss = st[F.elbStatus]!;
   const se = en[F.elbStatus]!;
   if (!isDash(buf, ss, se)) {
-    status = readUint(buf, ss, se);
+    status = uintField(buf, ctx, F.elbStatus);
     if (status < 0 || status > 999) return 'bad-status';
   }
-  const bs = readUint(buf, st[F.backendStatus]!, en[F.backendStatus]!);
+  const bs = uintField(buf, ctx, F.backendStatus);
   const backendStatus = bs >= 0 && bs <= 999 ? bs : null;
-  const requestProcessing = readSeconds(buf, st[F.requestProcessing]!, en[F.requestProcessing]!);
-  const headerTime = readSeconds(buf, st[F.backendProcessing]!, en[F.backendProcessing]!);
-  const responseProcessing = readSeconds(buf, st[F.responseProcessing]!, en[F.responseProcessing]!);
+  const requestProcessing = secondsField(buf, ctx, F.requestProcessing);
+  const headerTime = secondsField(buf, ctx, F.backendProcessing);
+  const responseProcessing = secondsField(buf, ctx, F.responseProcessing);
 
   const client = scratch.client;
   if (ctx.display) splitAddress(buf, st[F.client]!, en[F.client]!, ctx, client);
@@ -127,8 +146,8 @@ export function parseClb(buf: Uint8Array, ctx: ParseContext, scratch: ClbScratch
     uriLength: req.uriLength,
     protocol: req.protocol,
     requestLineMalformed: req.malformed,
-    requestBytes: readCount(buf, st[F.receivedBytes]!, en[F.receivedBytes]!),
-    responseBytes: ctx.display ? readCount(buf, st[F.sentBytes]!, en[F.sentBytes]!) : null,
+    requestBytes: countField(buf, ctx, F.receivedBytes),
+    responseBytes: ctx.display ? countField(buf, ctx, F.sentBytes) : null,
     userAgent:
       ctx.display && n > F.userAgent
         ? optionalField(buf, ctx, F.userAgent, ctx.agents, fl[F.userAgent]! & FIELD_ESCAPED)

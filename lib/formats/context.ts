@@ -1,6 +1,25 @@
-import { directText, FieldSlices, Interner, isDash, type TextSource } from './bytes.js';
+import {
+  directText,
+  FieldSlices,
+  Interner,
+  isDash,
+  readDecimal,
+  readEpochMillis,
+  readIsoMicros,
+  readSeconds,
+  readUint,
+  type TextSource,
+} from './bytes.js';
 import { GroupScratch } from './path-group.js';
-import { DECODES_ESCAPES, type InternPlan, REQUEST, REQUEST_DISPLAY, type WasmTokenizer } from './wasm-tokenizer.js';
+import {
+  DECODES_ESCAPES,
+  type InternPlan,
+  NUM,
+  NUMBER,
+  REQUEST,
+  REQUEST_DISPLAY,
+  type WasmTokenizer,
+} from './wasm-tokenizer.js';
 
 /**
  * The WebAssembly tokenizer's intern table of each kind of text field (see `InternPlan`); the user agent is decoded
@@ -18,9 +37,19 @@ export const TEXT_TABLE = {
   userAgent: 9 | DECODES_ESCAPES,
 } as const;
 
+/** The plan role of a numeric field read the way `NUM` names. */
+export const NUMERIC = {
+  uint: NUMBER | NUM.uint,
+  seconds: NUMBER | NUM.seconds,
+  decimal: NUMBER | NUM.decimal,
+  epochMillis: NUMBER | NUM.epochMillis,
+  isoMicros: NUMBER | NUM.isoMicros,
+} as const;
+
 /**
- * A format's intern plan: the `analysis` fields window aggregation reads, the request line (its method and protocol
- * too with `display`), and with `display` the `shown` fields only people read.
+ * A format's tokenizer plan: the `analysis` fields window aggregation reads, the request line (its method and
+ * protocol too with `display`), and with `display` the `shown` fields only people read. A numeric field left out is
+ * still read correctly, in JavaScript.
  */
 export function internPlan(request: number, analysis: InternPlan, shown: InternPlan, display: boolean): InternPlan {
   return [...analysis, [request, display ? REQUEST | REQUEST_DISPLAY : REQUEST], ...(display ? shown : [])];
@@ -59,6 +88,8 @@ export class ParseContext {
   readonly texts: readonly string[];
   /** The request line the tokenizer parsed for the current line, when `ids` of its field is 0 (REQ offsets). */
   readonly request: Int32Array;
+  /** Per field, the number the tokenizer read, +Infinity when it left the field to JavaScript (see NUMBER). */
+  readonly nums: Float64Array;
 
   /**
    * @param keepRaw when true every field of a line is kept as `raw` (costs a string per field).
@@ -76,6 +107,7 @@ export class ParseContext {
     this.ids = tokenizer?.ids ?? new Int32Array(0);
     this.texts = tokenizer?.texts ?? [];
     this.request = tokenizer?.request ?? new Int32Array(0);
+    this.nums = tokenizer?.nums ?? new Float64Array(0);
   }
 }
 
@@ -103,4 +135,49 @@ export function optionalField(
   const end = ctx.fields.ends[i]!;
   if (start >= end || isDash(buf, start, end)) return null;
   return fieldText(buf, ctx, i, cache, flags);
+}
+
+/**
+ * The number the tokenizer read for field `i` of the current line, or +Infinity when it did not (the line was split in
+ * JavaScript, or the plan left the field to JavaScript).
+ */
+function tokenizerNumber(ctx: ParseContext, i: number): number {
+  return ctx.interned ? ctx.nums[i]! : Number.POSITIVE_INFINITY;
+}
+
+/** Field `i` read like `readUint` (-1 when not an unsigned integer of at most 15 digits). */
+export function uintField(buf: Uint8Array, ctx: ParseContext, i: number): number {
+  const v = tokenizerNumber(ctx, i);
+  return v !== Number.POSITIVE_INFINITY ? v : readUint(buf, ctx.fields.starts[i]!, ctx.fields.ends[i]!);
+}
+
+/** Field `i` read like `readCount` (null when not a count). */
+export function countField(buf: Uint8Array, ctx: ParseContext, i: number): number | null {
+  const v = uintField(buf, ctx, i);
+  return v >= 0 ? v : null;
+}
+
+/** Field `i` read like `readSeconds` (null when not recorded). */
+export function secondsField(buf: Uint8Array, ctx: ParseContext, i: number): number | null {
+  const v = tokenizerNumber(ctx, i);
+  if (v !== Number.POSITIVE_INFINITY) return v >= 0 ? v : null;
+  return readSeconds(buf, ctx.fields.starts[i]!, ctx.fields.ends[i]!);
+}
+
+/** Field `i` read like `readDecimal`. */
+export function decimalField(buf: Uint8Array, ctx: ParseContext, i: number): number {
+  const v = tokenizerNumber(ctx, i);
+  return v !== Number.POSITIVE_INFINITY ? v : readDecimal(buf, ctx.fields.starts[i]!, ctx.fields.ends[i]!);
+}
+
+/** Field `i` read like `readEpochMillis`. */
+export function epochMillisField(buf: Uint8Array, ctx: ParseContext, i: number): number {
+  const v = tokenizerNumber(ctx, i);
+  return v !== Number.POSITIVE_INFINITY ? v : readEpochMillis(buf, ctx.fields.starts[i]!, ctx.fields.ends[i]!);
+}
+
+/** Field `i` read like `readIsoMicros`. */
+export function isoMicrosField(buf: Uint8Array, ctx: ParseContext, i: number): number {
+  const v = tokenizerNumber(ctx, i);
+  return v !== Number.POSITIVE_INFINITY ? v : readIsoMicros(buf, ctx.fields.starts[i]!, ctx.fields.ends[i]!);
 }

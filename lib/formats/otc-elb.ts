@@ -1,15 +1,17 @@
+import { FIELD_BRACKETED, FIELD_ESCAPED, isDash, readIsoMicros, readSeconds, readUint } from './bytes.js';
 import {
-  FIELD_BRACKETED,
-  FIELD_ESCAPED,
-  isDash,
-  readCount,
-  readDecimal,
-  readEpochMillis,
-  readIsoMicros,
-  readSeconds,
-  readUint,
-} from './bytes.js';
-import { fieldText, internPlan, optionalField, type ParseContext, TEXT_TABLE } from './context.js';
+  countField,
+  decimalField,
+  epochMillisField,
+  fieldText,
+  internPlan,
+  NUMERIC,
+  optionalField,
+  type ParseContext,
+  secondsField,
+  TEXT_TABLE,
+  uintField,
+} from './context.js';
 import type { RejectReason } from './reasons.js';
 import type { BackendAttempt, LogRecord } from './record.js';
 import { type AddressParts, emptyRequestParts, portOf, readRequestLine, splitAddress } from './request-line.js';
@@ -125,6 +127,14 @@ export function otcInternPlan(display: boolean): InternPlan {
       [F.lbName, TEXT_TABLE.loadBalancer],
       [F.upstreamAddr, TEXT_TABLE.member],
       [F.errorReason, TEXT_TABLE.errorReason],
+      [F.msec, NUMERIC.epochMillis],
+      [F.status, NUMERIC.uint],
+      [F.requestLength, NUMERIC.uint],
+      [F.requestTime, NUMERIC.decimal],
+      [F.upstreamStatus, NUMERIC.uint],
+      [F.upstreamConnect, NUMERIC.seconds],
+      [F.upstreamHeader, NUMERIC.seconds],
+      [F.upstreamResponse, NUMERIC.seconds],
     ],
     [
       [F.listenerName, TEXT_TABLE.listener],
@@ -132,6 +142,7 @@ export function otcInternPlan(display: boolean): InternPlan {
       [F.sslCipher, TEXT_TABLE.tlsCipher],
       [F.sslProtocol, TEXT_TABLE.tlsProtocol],
       [F.actionsExecuted, TEXT_TABLE.actions],
+      [F.bytesSent, NUMERIC.uint],
     ],
     display,
   );
@@ -172,7 +183,7 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
   const en = fields.ends;
   const fl = fields.flags;
 
-  let time = readEpochMillis(buf, st[F.msec]!, en[F.msec]!);
+  let time = epochMillisField(buf, ctx, F.msec);
   if (Number.isNaN(time)) {
     if ((fl[F.timeIso]! & FIELD_BRACKETED) === 0) return 'bad-time';
     const micros = readIsoMicros(buf, st[F.timeIso]!, en[F.timeIso]!);
@@ -184,7 +195,7 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
   const ss = st[F.status]!;
   const se = en[F.status]!;
   if (!isDash(buf, ss, se)) {
-    status = readUint(buf, ss, se);
+    status = uintField(buf, ctx, F.status);
     if (status < 0 || status > 999) return 'bad-status';
   }
 
@@ -207,11 +218,11 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
   let attempts: BackendAttempt[] | null = null;
   if (!hasSeparator(buf, usS, usE) && !hasSeparator(buf, st[F.upstreamHeader]!, en[F.upstreamHeader]!)) {
     // One attempt (or none): the common case, no list machinery.
-    const v = isDash(buf, usS, usE) ? -1 : readUint(buf, usS, usE);
+    const v = uintField(buf, ctx, F.upstreamStatus);
     backendStatus = v >= 0 && v <= 999 ? v : null;
-    connectTime = readSeconds(buf, st[F.upstreamConnect]!, en[F.upstreamConnect]!);
-    headerTime = readSeconds(buf, st[F.upstreamHeader]!, en[F.upstreamHeader]!);
-    responseTime = readSeconds(buf, st[F.upstreamResponse]!, en[F.upstreamResponse]!);
+    connectTime = secondsField(buf, ctx, F.upstreamConnect);
+    headerTime = secondsField(buf, ctx, F.upstreamHeader);
+    responseTime = secondsField(buf, ctx, F.upstreamResponse);
     const addr = scratch.addr;
     splitList(buf, addrS, addrE, true, addr);
     // One element spanning the whole field (the usual case): the field's interned text is the member.
@@ -260,7 +271,7 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
   if (n > F.eip) {
     frontendPort = portOf(buf, st[F.eip]!, en[F.eip]!);
   }
-  const requestTime = readDecimal(buf, st[F.requestTime]!, en[F.requestTime]!);
+  const requestTime = decimalField(buf, ctx, F.requestTime);
 
   const record: LogRecord = {
     format: 'otc-elb',
@@ -288,8 +299,8 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
     uriLength: req.uriLength,
     protocol: req.protocol,
     requestLineMalformed: req.malformed,
-    requestBytes: readCount(buf, st[F.requestLength]!, en[F.requestLength]!),
-    responseBytes: ctx.display ? readCount(buf, st[F.bytesSent]!, en[F.bytesSent]!) : null,
+    requestBytes: countField(buf, ctx, F.requestLength),
+    responseBytes: ctx.display ? countField(buf, ctx, F.bytesSent) : null,
     userAgent: ctx.display ? optionalField(buf, ctx, F.userAgent, ctx.agents, fl[F.userAgent]! & FIELD_ESCAPED) : null,
     tlsProtocol: ctx.display && n > F.sslProtocol ? optionalField(buf, ctx, F.sslProtocol, ctx.tlsProtocols) : null,
     tlsCipher: ctx.display && n > F.sslCipher ? optionalField(buf, ctx, F.sslCipher, ctx.tlsCiphers) : null,

@@ -17,6 +17,7 @@ interface TokenizerExports {
   OUT_ENDS: WasmGlobal;
   OUT_FLAGS: WasmGlobal;
   OUT_IDS: WasmGlobal;
+  OUT_NUMS: WasmGlobal;
   NEW_COUNT: WasmGlobal;
   NEW_IDS: WasmGlobal;
   PLANS: WasmGlobal;
@@ -43,6 +44,13 @@ const SLOT_ESCAPED = 0x100;
 export const REQUEST = 32;
 /** With REQUEST: the method and protocol are interned too (they are left null otherwise). */
 export const REQUEST_DISPLAY = 64;
+/**
+ * A plan's byte for a numeric field, with one of the kinds below: the tokenizer reads it into `nums` exactly as the
+ * reader of lib/formats/bytes.ts named by the kind does (`readUint`; `readSeconds` with -1 for null; `readDecimal`;
+ * `readEpochMillis`; `readIsoMicros`), or leaves +Infinity where JavaScript must read it (see `numberField`).
+ */
+export const NUMBER = 128;
+export const NUM = { uint: 1, seconds: 2, decimal: 3, epochMillis: 4, isoMicros: 5 } as const;
 /** Offsets in `WasmTokenizer.request` (the REQ area of wasm/tokenizer.ts): ids of the parts, then these. */
 export const REQ = {
   method: 0,
@@ -61,10 +69,10 @@ export const REQ = {
 } as const;
 
 /**
- * Which fields of a line to intern, and in which table: `[field index, table (1-9) | DECODES_ESCAPES]`, or
- * `[request field, REQUEST | REQUEST_DISPLAY?]`. A table appears at most once per plan (the request line's parts
- * have tables of their own); one table per kind of value (load balancers, members, ...) keeps each kind's recent
- * values from pushing out another's.
+ * Which fields of a line to intern, and in which table: `[field index, table (1-9) | DECODES_ESCAPES]`,
+ * `[request field, REQUEST | REQUEST_DISPLAY?]`, or which to read as numbers: `[field, NUMBER | NUM.kind]`. A table
+ * appears at most once per plan (the request line's parts have tables of their own); one table per kind of value
+ * (load balancers, members, ...) keeps each kind's recent values from pushing out another's.
  */
 export type InternPlan = readonly (readonly [field: number, role: number])[];
 
@@ -94,6 +102,8 @@ export class WasmTokenizer {
   readonly ids: Int32Array;
   /** The request line the last `split` parsed (REQ offsets), when its plan had a REQUEST field. */
   readonly request: Int32Array;
+  /** Per field of the last `split` whose plan gave it a NUMBER role: its value (see NUMBER). */
+  readonly nums: Float64Array;
   private readonly meta: Int32Array;
   private readonly plans: Uint8Array;
   private readonly planKeys: string[] = [''];
@@ -119,6 +129,7 @@ export class WasmTokenizer {
     this.capacity = exports.IN_CAPACITY.value;
     this.input = new Uint8Array(buffer, exports.IN.value, this.capacity);
     this.ids = new Int32Array(buffer, exports.OUT_IDS.value, capacity);
+    this.nums = new Float64Array(buffer, exports.OUT_NUMS.value, capacity);
     this.newCount = new Int32Array(buffer, exports.NEW_COUNT.value, 1);
     this.newIds = new Int32Array(buffer, exports.NEW_IDS.value, capacity + REQ.port);
     this.memoryBytes = new Uint8Array(buffer);
@@ -150,12 +161,15 @@ export class WasmTokenizer {
       const table = role & 15;
       const request = role === REQUEST || role === (REQUEST | REQUEST_DISPLAY);
       const plain = table !== 0 && table < this.requestTable && (role & ~(15 | DECODES_ESCAPES)) === 0;
-      if (field < 0 || field >= capacity || !(request || plain)) {
-        throw new RangeError(`intern plan: field ${field} role ${role} is out of range`);
+      const numeric = role > NUMBER && role <= (NUMBER | NUM.isoMicros);
+      if (field < 0 || field >= capacity || !(request || plain || numeric) || row[field] !== 0) {
+        throw new RangeError(`intern plan: field ${field} role ${role} is out of range or the field appears twice`);
       }
-      const key = request ? 0 : table;
-      if (tables.has(key)) throw new RangeError(`intern plan: table ${table} appears twice`);
-      tables.add(key);
+      if (!numeric) {
+        const key = request ? 0 : table;
+        if (tables.has(key)) throw new RangeError(`intern plan: table ${table} appears twice`);
+        tables.add(key);
+      }
       row[field] = role;
     }
     const key = row.join(',');

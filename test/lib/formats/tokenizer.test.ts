@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FieldSlices, splitFields } from '../../../lib/formats/bytes.js';
-import { ParseContext } from '../../../lib/formats/context.js';
+import {
+  FieldSlices,
+  readDecimal,
+  readEpochMillis,
+  readIsoMicros,
+  readSeconds,
+  readUint,
+  splitFields,
+} from '../../../lib/formats/bytes.js';
+import { ParseContext, TEXT_TABLE } from '../../../lib/formats/context.js';
 import { LineParser, type LogFormat, type LogRecord } from '../../../lib/formats/index.js';
 import {
   emptyRequestParts,
@@ -12,6 +20,8 @@ import {
 import { TOKENIZER_WASM_BASE64 } from '../../../lib/formats/tokenizer-wasm.js';
 import {
   DECODES_ESCAPES,
+  NUM,
+  NUMBER,
   REQUEST,
   REQUEST_DISPLAY,
   sharedTokenizer,
@@ -215,6 +225,95 @@ describe('WebAssembly tokenizer', () => {
     // 251 to 259 bytes: five fit a key (255), four are decoded without one
     expect([...agents].filter((a) => a !== null && a.length > 250).length).toBe(9);
     expect(fromWasm).toEqual(fromJs);
+  });
+
+  it('reads numbers exactly like readUint, readSeconds, readDecimal, readEpochMillis and readIsoMicros', () => {
+    const t = tokenizer();
+    const readers = [
+      { kind: NUM.uint, plan: t.planFor([[1, NUMBER | NUM.uint]]), read: readUint },
+      { kind: NUM.seconds, plan: t.planFor([[1, NUMBER | NUM.seconds]]), read: readSeconds },
+      { kind: NUM.decimal, plan: t.planFor([[1, NUMBER | NUM.decimal]]), read: readDecimal },
+      { kind: NUM.epochMillis, plan: t.planFor([[1, NUMBER | NUM.epochMillis]]), read: readEpochMillis },
+      { kind: NUM.isoMicros, plan: t.planFor([[1, NUMBER | NUM.isoMicros]]), read: readIsoMicros },
+    ];
+    const digits = (min: number, max: number) =>
+      fc.array(fc.constantFrom(...'0123456789'), { minLength: min, maxLength: max }).map((d) => d.join(''));
+    // Two digits from one past each end of a component's range, now and then not digits at all
+    const two = (min: number, max: number) =>
+      fc.oneof(
+        { weight: 6, arbitrary: fc.integer({ min, max }).map((n) => String(n).padStart(2, '0')) },
+        { weight: 3, arbitrary: fc.constantFrom(min, max - 1, max).map((n) => String(n).padStart(2, '0')) },
+        { weight: 1, arbitrary: fc.constantFrom('x1', '1', '-1', '+1') },
+      );
+    // Valid-looking times with every component at and past its limits, offsets and fractions of any length
+    const iso = fc
+      .tuple(
+        fc.constantFrom('2026', '1970', '0000', '0001', '9999', '1600', '20x6'),
+        two(0, 13),
+        two(0, 32),
+        fc.constantFrom('T', 'T', 't'),
+        two(0, 24),
+        two(0, 60),
+        two(0, 61),
+        fc.oneof(
+          fc.constant(''),
+          digits(0, 9).map((d) => `.${d}`),
+        ),
+        fc.constantFrom('Z', 'Z', '', '+08:00', '-02:30', '+24:00', '+01:60', '+0100', 'ZZ', '+08:0x'),
+      )
+      .map(([y, mo, d, t, h, mi, s, f, z]) => `${y}-${mo}-${d}${t}${h}:${mi}:${s}${f}${z}`);
+    const decimal = fc
+      .tuple(fc.constantFrom('', '-', '--'), digits(0, 20), fc.constantFrom('', '.', '..'), digits(0, 20))
+      .map((parts) => parts.join(''));
+    const pieces = fc
+      .array(fc.constantFrom(...'0|1|9|.|-|-1|+|:|T|Z|e|x|12|2026-06-16T'.split('|')), { maxLength: 12 })
+      .map((p) => p.join(''));
+    const value = fc.oneof(
+      { weight: 4, arbitrary: iso },
+      { weight: 2, arbitrary: decimal },
+      { weight: 2, arbitrary: pieces },
+      { weight: 1, arbitrary: digits(1, 18) },
+      { weight: 1, arbitrary: fc.constantFrom('-', '-1', '-0', '0.000', '1e3') },
+    );
+    for (const reader of readers) {
+      fc.assert(
+        fc.property(value, fc.nat(20), (text, before) => {
+          fc.pre(text.length > 0);
+          // Prepare: the value as field 1 of a line after `before` bytes of a chunk
+          const chunk = Buffer.from(`${'a'.repeat(before)}\nx ${text} tail\n`);
+          expect(t.load(chunk)).toBe(true);
+          expect(t.split(before + 1, chunk.length - 1, 40, reader.plan)).toBe(true);
+          // Act
+          const inWasm = t.nums[1]!;
+          const inJs = reader.read(chunk, before + 3, before + 3 + Buffer.byteLength(text));
+          // Assess: what the WebAssembly reader leaves to JavaScript (+Infinity) is only decimals of 16+ digits
+          if (inWasm === Number.POSITIVE_INFINITY) {
+            expect(reader.kind === NUM.seconds || reader.kind === NUM.decimal).toBe(true);
+            expect(text.replace(/[^0-9]/g, '').length).toBeGreaterThan(15);
+          } else if (reader.kind === NUM.seconds) {
+            expect(inWasm >= 0 ? inWasm : null).toBe(inJs);
+          } else {
+            expect(inWasm).toBe(inJs);
+          }
+        }),
+        { numRuns: 3000 },
+      );
+    }
+  });
+
+  it('leaves every field a plan does not read as a number to JavaScript', () => {
+    // Prepare: a plan that reads field 2 as a number and interns field 1
+    const t = tokenizer();
+    const plan = t.planFor([
+      [1, TEXT_TABLE.member],
+      [2, NUMBER | NUM.uint],
+    ]);
+    const chunk = Buffer.from('a 10.0.0.1:80 42 7 "q"\n');
+    expect(t.load(chunk)).toBe(true);
+    // Act
+    expect(t.split(0, chunk.length - 1, 40, plan)).toBe(true);
+    // Assess
+    expect(Array.from(t.nums.subarray(0, 5))).toEqual([Infinity, Infinity, 42, Infinity, Infinity]);
   });
 
   it('refuses a plan that names a table twice or a field out of range', () => {
