@@ -1,6 +1,6 @@
 /**
  * One benchmark measurement, run in its own process so that its peak RSS is its own:
- *   node measure.mjs <floor|parse|analyze|parse-workers-N|analyze-workers-N> <file>
+ *   node measure.mjs <floor|parse|parse-analysis|analyze|parse-workers-N|analyze-workers-N> <file>
  * The `-workers-N` modes use the parallel reader (aggregateLogStream) with N parsing threads.
  * Prints one JSON line: { mode, seconds, bytesOut, records, maxRssKb, alerts? }.
  */
@@ -33,15 +33,15 @@ async function floor(path: string): Promise<{ bytesOut: number; records: number 
   return { bytesOut, records: 0 };
 }
 
-/** lbwatch's parser with a callback that only counts. */
-async function parse(path: string): Promise<{ bytesOut: number; records: number }> {
+/** lbwatch's parser with a callback that only counts: every field (as `lbwatch parse`) or the analysis fields. */
+async function parse(path: string, fields: 'all' | 'analysis'): Promise<{ bytesOut: number; records: number }> {
   let records = 0;
   const result = await readLogStream(
     createReadStream(path, { highWaterMark: CHUNK }),
     () => {
       records++;
     },
-    { name: path, format: 'auto' },
+    { name: path, format: 'auto', fields },
   );
   if (result.failure !== null) throw result.failure;
   return { bytesOut: result.bytesOut, records };
@@ -94,7 +94,8 @@ async function analyzeParallel(
 
 const MODES: Record<string, (path: string) => Promise<{ bytesOut: number; records: number; alerts?: number }>> = {
   floor,
-  parse,
+  parse: (path) => parse(path, 'all'),
+  'parse-analysis': (path) => parse(path, 'analysis'),
   analyze: analyzeFile,
 };
 
