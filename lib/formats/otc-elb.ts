@@ -105,6 +105,19 @@ function hasSeparator(buf: Uint8Array, start: number, end: number): boolean {
   return false;
 }
 
+/**
+ * True when an `upstream_addr` field is one address that `splitList` would leave whole: not empty, no `,`, no space
+ * and no trailing `:` (the only ways it separates addresses).
+ */
+function isSingleAddress(buf: Uint8Array, start: number, end: number): boolean {
+  if (end <= start || buf[end - 1] === COLON) return false;
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c === COMMA || c === SPACE) return false;
+  }
+  return true;
+}
+
 function statusAt(buf: Uint8Array, list: ListSlices, i: number): number | null {
   if (i >= list.count) return null;
   const v = readUint(buf, list.starts[i]!, list.ends[i]!);
@@ -160,7 +173,8 @@ export class OtcScratch {
 }
 
 function memberAt(buf: Uint8Array, list: ListSlices, i: number, ctx: ParseContext): string | null {
-  if (i >= list.count) return null;
+  // An empty list (`""`) has no last element: i is -1.
+  if (i < 0 || i >= list.count) return null;
   const s = list.starts[i]!;
   const e = list.ends[i]!;
   if (isDash(buf, s, e)) return null;
@@ -223,13 +237,14 @@ export function parseOtcElb(buf: Uint8Array, ctx: ParseContext, scratch: OtcScra
     connectTime = secondsField(buf, ctx, F.upstreamConnect);
     headerTime = secondsField(buf, ctx, F.upstreamHeader);
     responseTime = secondsField(buf, ctx, F.upstreamResponse);
-    const addr = scratch.addr;
-    splitList(buf, addrS, addrE, true, addr);
-    // One element spanning the whole field (the usual case): the field's interned text is the member.
-    member =
-      addr.count === 1 && addr.starts[0] === addrS && addr.ends[0] === addrE && !isDash(buf, addrS, addrE)
-        ? fieldText(buf, ctx, F.upstreamAddr, ctx.members)
-        : memberAt(buf, addr, addr.count - 1, ctx);
+    if (isSingleAddress(buf, addrS, addrE)) {
+      // One address, the whole field (the usual case): the field's interned text is the member.
+      member = isDash(buf, addrS, addrE) ? null : fieldText(buf, ctx, F.upstreamAddr, ctx.members);
+    } else {
+      const addr = scratch.addr;
+      splitList(buf, addrS, addrE, true, addr);
+      member = memberAt(buf, addr, addr.count - 1, ctx);
+    }
   } else {
     splitList(buf, usS, usE, false, scratch.status);
     splitList(buf, st[F.upstreamConnect]!, en[F.upstreamConnect]!, false, scratch.connect);

@@ -205,6 +205,21 @@ describe('OTC/Huawei ELB variants', () => {
     expect(record.connectTime).toBe(0.008);
   });
 
+  it.each([
+    ['"10.0.0.1:80"', '10.0.0.1:80'],
+    ['"10.0.0.1:80:"', '10.0.0.1:80'],
+    ['"10.0.0.1:80, 10.0.0.2:80"', '10.0.0.2:80'],
+    ['"10.0.0.1:80 : 10.0.0.2:80"', '10.0.0.2:80'],
+    ['" 10.0.0.3:80"', '10.0.0.3:80'],
+    ['"-"', null],
+    ['""', null],
+  ])('takes the last address of upstream_addr %s as the member of a single-status line', (field, member) => {
+    const record = parseOne(otcLine({ 15: field }));
+
+    expect(record.backendStatus).toBe(200);
+    expect(record.member).toBe(member);
+  });
+
   it('marks a 502 as LB-generated when the upstream wrote 502 without a response header', () => {
     const record = parseOne(otcLine({ 5: '502', 11: '"502"', 12: '"-"', 13: '"-"', 14: '"0.003"' }));
 
