@@ -15,13 +15,15 @@ import { StateBucket } from './state-bucket.js';
  * Sizing of the functions, from the measured benchmark (`npm run bench`, README "Performance"):
  *
  * - Lambda gives CPU in proportion to memory: 1,769 MB is one vCPU, so 1,024 MB is about 0.58 vCPU.
- * - Measured on a 2-core x86 machine, one thread runs the whole analysis of gzip logs at 98-136 MB/s of
- *   uncompressed text, while gunzip runs beside it on the thread pool. Count an arm64 vCPU at 0.8 of that core
- *   and give the invocation 0.58 of it (gunzip shares it): ~35-50 MB/s per ingest invocation.
+ * - Measured on a 2-core x86 machine, one thread runs the whole analysis of gzip logs at about 400 MB/s of
+ *   uncompressed text (0.50-0.62x of bare gunzip), with gunzip beside it on the thread pool. On one core, gunzip
+ *   (about 650-825 MB/s alone) and the analysis (about 1.0-1.3 us per line in memory) add up to roughly
+ *   250-300 MB/s. Count an arm64 vCPU at 0.8 of that core and give the invocation 0.58 of it: ~120-140 MB/s per
+ *   ingest invocation.
  * - ALB objects are a few MB to ~100 MB uncompressed per node and five minutes: a batch of 4 such objects is
- *   ~400 MB, ~8-11 s. A 1 GB object, the largest lbwatch promises to handle, is ~20-30 s.
- * - Timeout 300 s = 10x that 1 GB estimate: room for a parser several times slower than its target, for reading
- *   and merging the window's partials and for publishing, and the queue's visibility timeout (6x) stays at 30 min.
+ *   ~400 MB, ~3-4 s. A 1 GB object, the largest lbwatch promises to handle, is ~7-9 s.
+ * - Timeout 300 s = 30x that 1 GB estimate: room for a slower or throttled vCPU, for reading and merging the
+ *   window's partials and for publishing, and the queue's visibility timeout (6x) stays at 30 min.
  * - Memory is chosen for CPU, not space: objects are streamed, so the heap does not grow with object size.
  *   Lambda bills GB-seconds, so more memory costs about the same while the work is CPU-bound (it is: the benchmark
  *   shows parsing, not gunzip or I/O, sets the pace); 1,769 MB (one full vCPU, 1.7x the CPU) cuts the time of large
