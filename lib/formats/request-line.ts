@@ -1,4 +1,4 @@
-import { FIELD_ESCAPED, isDash, lastColon, readUint } from './bytes.js';
+import { FIELD_ESCAPED, isDash, lastColon, readUint, type TextSource } from './bytes.js';
 import type { ParseContext } from './context.js';
 import { groupPath } from './path-group.js';
 import { REQ } from './wasm-tokenizer.js';
@@ -184,7 +184,7 @@ function partText(
   buf: Uint8Array,
   ctx: ParseContext,
   part: number,
-  cache: { get(b: Uint8Array, s: number, e: number, f?: number): string },
+  cache: TextSource,
   flags: number,
 ): string | null {
   const r = ctx.request;
