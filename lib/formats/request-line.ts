@@ -180,13 +180,7 @@ export function parseRequestLine(
 }
 
 /** A request-line part the tokenizer parsed: its interned text, or decoded when too long to intern, or null. */
-function partText(
-  buf: Uint8Array,
-  ctx: ParseContext,
-  part: number,
-  cache: TextSource,
-  flags: number,
-): string | null {
+function partText(buf: Uint8Array, ctx: ParseContext, part: number, cache: TextSource, flags: number): string | null {
   const r = ctx.request;
   const id = r[part]!;
   if (id >= 0) return ctx.texts[id]!;
