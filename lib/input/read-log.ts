@@ -26,6 +26,8 @@ export interface ReadLogResult {
   failure: LbwatchError | null;
 }
 
+const NEWLINE = 0x0a;
+
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -100,10 +102,19 @@ async function gunzipInto(
   name: string,
   bytesIn: () => number,
 ): Promise<LbwatchError | null> {
-  const consume = (chunk: Buffer): Promise<void> => {
-    scanner.push(chunk);
-    // Let zlib's completion callback run and start the next piece before parsing on.
-    return yieldToEventLoop();
+  // zlib starts inflating its next piece only from its completion callback, on this thread. Parsing a chunk in two
+  // halves with a turn of the event loop between them lets that callback run mid-chunk, so zlib inflates the piece
+  // after next while the second half is parsed instead of waiting for the whole chunk (measured on 1 GB, 2 cores:
+  // analysis ~12% faster; quarters and eighths were no better).
+  const consume = async (chunk: Buffer): Promise<void> => {
+    const newline = chunk.lastIndexOf(NEWLINE, chunk.length >>> 1);
+    const cut = newline < 0 ? chunk.length : newline + 1;
+    scanner.push(chunk.subarray(0, cut));
+    await yieldToEventLoop();
+    if (cut < chunk.length) {
+      scanner.push(chunk.subarray(cut));
+      await yieldToEventLoop();
+    }
   };
   const error = await pumpGunzip(head, nextChunk, iterator, consume, name, bytesIn);
   if (error === null) {
