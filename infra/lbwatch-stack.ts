@@ -15,8 +15,8 @@ import { StateBucket } from './state-bucket.js';
  * Sizing of the functions, from the measured benchmark (`npm run bench`, README "Performance"):
  *
  * - Lambda gives CPU in proportion to memory: 1,769 MB is one vCPU, so 1,024 MB is about 0.58 vCPU.
- * - Measured on a 2-core x86 machine, one thread runs the whole analysis of gzip logs at about 400 MB/s of
- *   uncompressed text (0.50-0.62x of bare gunzip), with gunzip beside it on the thread pool. On one core, gunzip
+ * - Measured on a 2-core x86 machine, one thread runs the whole analysis of gzip logs at about 460 MB/s of
+ *   uncompressed text (0.54-0.69x of bare gunzip), with gunzip beside it on the thread pool. On one core, gunzip
  *   (about 650-825 MB/s alone) and the analysis (about 1.0-1.3 us per line in memory) add up to roughly
  *   250-300 MB/s. Count an arm64 vCPU at 0.8 of that core and give the invocation 0.58 of it: ~120-140 MB/s per
  *   ingest invocation.
