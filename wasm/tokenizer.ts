@@ -13,9 +13,9 @@
 // its reader in lib/formats/bytes.ts reads it (a property test holds them equal), +Infinity where JavaScript must read
 // the field itself (decimals of more than 15 digits).
 //
-// Memory: field starts, ends, ids (i32) and flags (u8) at OUT_*; the ids new in the tables at NEW_*; the request line
-// parsed at REQ and its grouped path built at GROUP; parse plans
-// (one byte per field: table in the low 4 bits, DECODES_ESCAPES) at PLANS; the chunk being parsed at IN, up to
+// Memory: field starts, ends, ids (i32), numbers (f64) and flags (u8) at OUT_*; the ids new in the tables at NEW_*;
+// the request line parsed at REQ and its grouped path built at GROUP; parse plans (one byte per field: a table in the
+// low 4 bits with DECODES_ESCAPES, REQUEST, or NUMBER with a kind) at PLANS; the chunk being parsed at IN, up to
 // IN_CAPACITY bytes, followed by 16 bytes the SIMD loads may read past its end; then the tables' slot descriptions
 // (META: key length, escape bit, used bit) and keys (KEYS, KEY_STRIDE bytes per slot, 16 bytes of slack after).
 

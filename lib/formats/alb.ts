@@ -50,7 +50,10 @@ export const ALB_MIN_FIELDS = 13;
 /** The last field lbwatch reads: `conn_trace_id`, the 2025 transform fields and anything newer are ignored. */
 export const ALB_MAX_FIELDS = 28;
 
-/** The text fields the WebAssembly tokenizer interns for `parseAlb` (with `display`, the ones people read too). */
+/**
+ * The fields the WebAssembly tokenizer interns or reads as numbers for `parseAlb` (with `display`, the ones people
+ * read too).
+ */
 export function albInternPlan(display: boolean): InternPlan {
   return internPlan(
     F.request,

@@ -45,7 +45,10 @@ const F = {
 export const CLB_MIN_FIELDS = 12;
 export const CLB_MAX_FIELDS = 15;
 
-/** The text fields the WebAssembly tokenizer interns for `parseClb` (with `display`, the ones people read too). */
+/**
+ * The fields the WebAssembly tokenizer interns or reads as numbers for `parseClb` (with `display`, the ones people
+ * read too).
+ */
 export function clbInternPlan(display: boolean): InternPlan {
   return internPlan(
     F.request,

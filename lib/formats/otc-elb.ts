@@ -130,7 +130,8 @@ function secondsAt(buf: Uint8Array, list: ListSlices, i: number): number | null 
 }
 
 /**
- * The text fields the WebAssembly tokenizer interns for `parseOtcElb` (with `display`, the ones people read too).
+ * The fields the WebAssembly tokenizer interns or reads as numbers for `parseOtcElb` (with `display`, the ones people
+ * read too).
  * `upstream_addr` is interned whole: its text is the member when the request had one attempt.
  */
 export function otcInternPlan(display: boolean): InternPlan {

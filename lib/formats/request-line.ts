@@ -39,6 +39,11 @@ export function emptyRequestParts(): RequestParts {
   };
 }
 
+/** The scheme in lower case (the usual two without a new string). */
+function lowerScheme(scheme: string): string {
+  return scheme === 'http' || scheme === 'https' ? scheme : scheme.toLowerCase();
+}
+
 /** Finds `HTTP/` near the end of a URL whose protocol lost its separating space (OTC doc typo `/example/HTTP/1.1`). */
 function gluedProtocolStart(buf: Uint8Array, start: number, end: number): number {
   for (let i = end - 5; i > start && i >= end - 12; i--) {
@@ -126,7 +131,7 @@ export function parseRequestLine(
     if (c === COLON) {
       if (i > urlStart && i + 2 < urlEnd && buf[i + 1] === SLASH && buf[i + 2] === SLASH) {
         const scheme = ctx.schemes.get(buf, urlStart, i);
-        out.scheme = scheme === 'http' || scheme === 'https' ? scheme : scheme.toLowerCase();
+        out.scheme = lowerScheme(scheme);
         const hostStart = i + 3;
         let hostEnd = hostStart;
         while (hostEnd < urlEnd) {
@@ -204,7 +209,7 @@ export function readRequestLine(buf: Uint8Array, ctx: ParseContext, field: numbe
   out.method = partText(buf, ctx, REQ.method, ctx.methods, 0);
   out.protocol = partText(buf, ctx, REQ.protocol, ctx.protocols, 0);
   const scheme = partText(buf, ctx, REQ.scheme, ctx.schemes, 0);
-  out.scheme = scheme === null || scheme === 'http' || scheme === 'https' ? scheme : scheme.toLowerCase();
+  out.scheme = scheme === null ? null : lowerScheme(scheme);
   out.host = partText(buf, ctx, REQ.host, ctx.hosts, escaped);
   const port = r[REQ.port]!;
   out.port = port >= 0 ? port : null;

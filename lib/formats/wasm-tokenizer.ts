@@ -47,7 +47,7 @@ export const REQUEST_DISPLAY = 64;
 /**
  * A plan's byte for a numeric field, with one of the kinds below: the tokenizer reads it into `nums` exactly as the
  * reader of lib/formats/bytes.ts named by the kind does (`readUint`; `readSeconds` with -1 for null; `readDecimal`;
- * `readEpochMillis`; `readIsoMicros`), or leaves +Infinity where JavaScript must read it (see `numberField`).
+ * `readEpochMillis`; `readIsoMicros`), or leaves +Infinity where JavaScript must read it (see `uintField` and its siblings in context.ts).
  */
 export const NUMBER = 128;
 export const NUM = { uint: 1, seconds: 2, decimal: 3, epochMillis: 4, isoMicros: 5 } as const;
@@ -67,6 +67,8 @@ export const REQ = {
   partStarts: 10,
   partEnds: 15,
 } as const;
+/** Request-line parts the tokenizer interns: method, protocol, scheme, host, grouped path. */
+const REQUEST_PARTS = REQ.partEnds - REQ.partStarts;
 
 /**
  * Which fields of a line to intern, and in which table: `[field index, table (1-9) | DECODES_ESCAPES]`,
@@ -113,6 +115,8 @@ export class WasmTokenizer {
   private readonly memoryBytes: Uint8Array;
   private readonly keys: number;
   private readonly keyStride: number;
+  /** The first table of the request-line parts: plain plans use the tables below it. */
+  private readonly requestTable: number;
   private loaded: Uint8Array | null = null;
 
   constructor(api: WasmApi, module: WasmModule) {
@@ -131,7 +135,7 @@ export class WasmTokenizer {
     this.ids = new Int32Array(buffer, exports.OUT_IDS.value, capacity);
     this.nums = new Float64Array(buffer, exports.OUT_NUMS.value, capacity);
     this.newCount = new Int32Array(buffer, exports.NEW_COUNT.value, 1);
-    this.newIds = new Int32Array(buffer, exports.NEW_IDS.value, capacity + REQ.port);
+    this.newIds = new Int32Array(buffer, exports.NEW_IDS.value, capacity + REQUEST_PARTS);
     this.memoryBytes = new Uint8Array(buffer);
     this.keys = exports.KEYS.value;
     this.keyStride = exports.KEY_STRIDE.value;
@@ -139,14 +143,12 @@ export class WasmTokenizer {
     const slots = exports.TABLES.value << exports.TABLE_BITS.value;
     this.texts = new Array<string>(slots).fill('');
     this.meta = new Int32Array(buffer, exports.META.value, slots);
-    this.request = new Int32Array(buffer, exports.REQ.value, REQ.partEnds + REQ.port);
+    this.request = new Int32Array(buffer, exports.REQ.value, REQ.partEnds + REQUEST_PARTS);
     if (exports.REQ_PART_STARTS.value !== REQ.partStarts || exports.REQ_PART_ENDS.value !== REQ.partEnds) {
       throw new Error('tokenizer module and REQ offsets disagree');
     }
     this.requestTable = exports.REQUEST_TABLE.value;
   }
-
-  private readonly requestTable: number;
 
   /**
    * The number to pass to `split` for `plan` (registered once; equal plans share a number).
