@@ -84,10 +84,89 @@ export interface CodeSummary {
   causes: CauseResult[];
 }
 
+/** The rule id of incidents opened because a load balancer's access logs stopped arriving. */
+export const LOGS_MISSING_RULE = 'logs-missing';
+
+/** The window of an incident with the highest rate (the earliest of equals). */
+export interface IncidentPeak {
+  windowStart: string;
+  rate: number;
+  matched: number;
+  requests: number;
+}
+
+/**
+ * An incident: one (load balancer, rule) firing from its first firing window until `resolveAfter` of quiet
+ * windows with requests. The unit of paging, diagnosis and reporting.
+ */
+export interface Incident {
+  /** Derived from load balancer, rule and start: the same data gives the same id however it is split or ordered. */
+  id: string;
+  loadBalancer: string;
+  /** The rule id, or `logs-missing`. */
+  rule: string;
+  severity: Severity;
+  /** Start of its first firing window. */
+  start: string;
+  /** End of its last firing window once resolved; null while open at the end of the data. */
+  end: string | null;
+  /** Start of its last firing window. */
+  lastFiring: string;
+  /** Number of firing windows. */
+  windows: number;
+  peak: IncidentPeak;
+  /** Sums over its firing windows. */
+  requests: number;
+  matched: number;
+  statusCodes: Record<string, number>;
+  /** Ranked once on the merged aggregate of its firing windows; evidence sentences name that scope. */
+  causes: CauseResult[];
+  /** Inside a silence (maintenance window): recorded and reported, not paged. */
+  silenced: boolean;
+  /** `logs-missing` incidents only: when the last object arrived and its key. */
+  logsMissing?: { lastSeen: string; lastObjectKey: string | null };
+}
+
+export type IncidentState = 'opened' | 'reminder' | 'resolved';
+
+/** What an incident page carries to every destination (webhook JSON is this object). */
+export interface IncidentNotification {
+  kind: 'incident';
+  state: IncidentState;
+  incidentId: string;
+  incident: Incident;
+  /** When lbwatch decided to send it (ISO). */
+  at: string;
+  /** An HTTPS link a person can open (latest report), or null. */
+  reportUrl: string | null;
+}
+
+/** What a report announcement carries to every destination. */
+export interface ReportAnnouncement {
+  kind: 'report';
+  periodStart: string;
+  periodEnd: string;
+  requests: number;
+  loadBalancers: number;
+  /** Share of requests per class (`4xx`, `5xx`). */
+  errorRates: Record<string, number>;
+  topCodes: { loadBalancer: string; code: number; count: number; topCause: string | null }[];
+  /** Incidents that were open at some time in the period. */
+  incidents: number;
+  /** Where the rendered report was written (`s3://…` or `obs://…`). */
+  locations: { html: string; md: string; json: string };
+  /** An HTTPS link a person can click (presigned URL or console link), or null. */
+  url: string | null;
+}
+
+export type Outgoing = IncidentNotification | ReportAnnouncement;
+
 /** Exactly what `lbwatch analyze --json` prints. `codes` is extra detail the report uses. */
 export interface AnalysisResult {
   inputs: InputSummary[];
   windows: WindowSummary[];
   alerts: Alert[];
+  /** Incidents (one per outage per load balancer and rule), by start. */
+  incidents?: Incident[];
   codes?: CodeSummary[];
 }
