@@ -2,12 +2,12 @@ import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AlertClaims, CLAIM_STALE_MS, type ClaimBody } from '../../functions/shared/claims.js';
-import { memoryLogger } from '../../functions/shared/logger.js';
-import type { Notification } from '../../functions/shared/messages.js';
-import { type Destination, SnsDestination } from '../../functions/shared/publishers.js';
-import { S3StateStore } from '../../functions/shared/state-store.js';
-import { alertFactory, awsError, s3Body, TOPIC_ARN } from './support/factories.js';
+import { AlertClaims, CLAIM_STALE_MS, type ClaimBody } from '../../../functions/core/claims.js';
+import { memoryLogger } from '../../../functions/core/logger.js';
+import type { Notification } from '../../../functions/core/messages.js';
+import { type Destination, SnsDestination } from '../../../functions/core/publishers.js';
+import { S3StateStore } from '../../../functions/s3/state-store.js';
+import { alertFactory, awsError, s3Body, TOPIC_ARN } from '../support/factories.js';
 
 const s3 = mockClient(S3Client);
 const sns = mockClient(SNSClient);

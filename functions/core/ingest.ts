@@ -1,30 +1,29 @@
 /**
- * The ingest function: a new access-log object -> window partials in the state bucket -> merged
- * windows -> rule results -> claimed notifications. Thin: decoding, streaming and storage are here,
- * parsing, aggregation and rules are lib/.
+ * The ingest flow, cloud-neutral: a created access-log object -> window partials in the state store
+ * -> merged windows -> rule results -> claimed notifications. Streaming and storage go through the
+ * object-source and state-store ports; parsing, aggregation and rules are lib/. Event decoding and
+ * the platform's retry contract belong to each cloud's entry point.
  */
-import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import type { SQSBatchResponse } from 'aws-lambda';
 import { createAggregator } from '../../lib/aggregate/index.js';
 import { LbwatchError } from '../../lib/errors.js';
 import { readLogStream } from '../../lib/input/read-log.js';
-import { AlertClaims } from '../shared/claims.js';
-import { type FunctionConfig, skipReason } from '../shared/config.js';
-import { decodeIngestEvent, type ObjectCreated } from '../shared/events.js';
-import { describe, disposition, errorName } from '../shared/failures.js';
-import type { Log } from '../shared/logger.js';
-import type { Runtime } from '../shared/runtime.js';
-import { inputRecordKey, objectId } from '../shared/state-keys.js';
-import { S3StateStore } from '../shared/state-store.js';
-import { type InputRecord, isClosed, mergedWindow, storePartials } from '../shared/window-store.js';
 import { type AlertOutcome, alertOnWindow, lookbackWindows } from './alerting.js';
+import { AlertClaims } from './claims.js';
+import { type FunctionConfig, skipReason } from './config.js';
+import { describe, disposition, errorName } from './failures.js';
+import type { Log } from './logger.js';
+import type { ObjectCreated, ObjectSource, OpenedObject } from './object-source.js';
+import type { Runtime } from './runtime.js';
+import { inputRecordKey, objectId } from './state-keys.js';
+import type { StateStore } from './state-store.js';
+import { type InputRecord, isClosed, mergedWindow, storePartials } from './window-store.js';
 
-export interface IngestDeps {
+export interface IngestFlowDeps {
   config: Readonly<FunctionConfig>;
-  /** Reads source objects and holds state (one client per cold start). */
-  s3: S3Client;
-  /** Rules and destinations, resolved once per cold start. */
-  runtime: () => Promise<Runtime>;
+  /** Opens the announced objects. */
+  source: ObjectSource;
+  /** Holds partials, input records and alert claims. */
+  store: StateStore;
   log: Log;
   now?: () => number;
 }
@@ -47,21 +46,17 @@ export interface IngestResult {
   objects: ObjectOutcome[];
 }
 
-function stripQuotes(etag: string | undefined): string | null {
-  return etag === undefined ? null : etag.replace(/^"+|"+$/g, '');
+export interface IngestFlow {
+  /**
+   * Ingests the objects in order. A failure retrying cannot help (a corrupt or vanished object)
+   * becomes a `dropped` outcome; a transient one throws so the platform delivers the event again.
+   */
+  ingest(objects: readonly ObjectCreated[], runtime: Runtime): Promise<ObjectOutcome[]>;
 }
 
-function bodyStream(response: GetObjectCommandOutput): AsyncIterable<Uint8Array> {
-  const body = response.Body as unknown;
-  if (body !== null && typeof body === 'object' && Symbol.asyncIterator in body)
-    return body as AsyncIterable<Uint8Array>;
-  throw new LbwatchError('READ_FAILED', 'object body is not a stream');
-}
-
-export function createHandler(deps: IngestDeps): (event: unknown) => Promise<SQSBatchResponse | IngestResult> {
-  const { config, s3, log } = deps;
+export function createIngestFlow(deps: IngestFlowDeps): IngestFlow {
+  const { config, source: objects, store, log } = deps;
   const now = deps.now ?? Date.now;
-  const store = new S3StateStore(s3, config.stateBucket);
   const prefix = config.statePrefix;
 
   async function processObject(object: ObjectCreated, runtime: Runtime): Promise<ObjectOutcome> {
@@ -72,17 +67,8 @@ export function createHandler(deps: IngestDeps): (event: unknown) => Promise<SQS
       log.debug('object skipped', { bucket, key, reason: skip });
       return { status: 'skipped', bucket, key, reason: skip };
     }
-    const open = (name: string): Promise<GetObjectCommandOutput> =>
-      // Read exactly the content the event announced (If-Match on its ETag, which needs only
-      // s3:GetObject, unlike VersionId): an overwritten object has its own event.
-      s3.send(
-        new GetObjectCommand({
-          Bucket: bucket,
-          Key: name,
-          ...(object.etag !== null ? { IfMatch: `"${object.etag}"` } : {}),
-        }),
-      );
-    let response: GetObjectCommandOutput;
+    const open = (name: string): Promise<OpenedObject> => objects.open({ bucket, key: name, etag: object.etag });
+    let response: OpenedObject;
     try {
       try {
         response = await open(key);
@@ -92,6 +78,7 @@ export function createHandler(deps: IngestDeps): (event: unknown) => Promise<SQS
         key = object.literalKey;
       }
     } catch (error) {
+      if (error instanceof LbwatchError) throw error;
       throw new LbwatchError('READ_FAILED', `could not open s3://${bucket}/${key}: ${errorName(error) || 'error'}`, {
         cause: error,
         context: { bucket, key },
@@ -100,12 +87,12 @@ export function createHandler(deps: IngestDeps): (event: unknown) => Promise<SQS
     const source = {
       bucket,
       key,
-      etag: object.etag ?? stripQuotes(response.ETag),
-      versionId: object.versionId ?? response.VersionId ?? null,
+      etag: object.etag ?? response.etag,
+      versionId: object.versionId ?? response.versionId,
     };
     const id = objectId(source);
     const aggregator = createAggregator({ windowMs: runtime.windowMs });
-    const read = await readLogStream(bodyStream(response), (record) => aggregator.add(record), {
+    const read = await readLogStream(response.body, (record) => aggregator.add(record), {
       name: `s3://${bucket}/${key}`,
       // The records only feed the windows: the fields people read (client, user agent, TLS) are not decoded.
       fields: 'analysis',
@@ -113,11 +100,11 @@ export function createHandler(deps: IngestDeps): (event: unknown) => Promise<SQS
     const windows = aggregator.takeWindows();
     const partialKeys = await storePartials(store, prefix, id, windows);
 
-    const dayMs = windows[0]?.start ?? response.LastModified?.getTime() ?? now();
+    const dayMs = windows[0]?.start ?? response.lastModified?.getTime() ?? now();
     const record: InputRecord = {
       ...source,
       objectId: id,
-      lastModified: response.LastModified?.toISOString() ?? null,
+      lastModified: response.lastModified?.toISOString() ?? null,
       bytesIn: read.bytesIn,
       bytesOut: read.bytesOut,
       summary: read.summary,
@@ -202,45 +189,11 @@ export function createHandler(deps: IngestDeps): (event: unknown) => Promise<SQS
     }
   }
 
-  return async function handler(event: unknown): Promise<SQSBatchResponse | IngestResult> {
-    const decoded = (() => {
-      try {
-        return decodeIngestEvent(event);
-      } catch (error) {
-        // A malformed direct invocation cannot get better by retrying.
-        log.error('event refused', describe(error));
-        return null;
-      }
-    })();
-    if (decoded === null) return { objects: [] };
-    const runtime = await deps.runtime();
-
-    if (decoded.kind === 'objects') {
-      const objects: ObjectOutcome[] = [];
-      for (const object of decoded.objects) objects.push(await guarded(object, runtime));
-      return { objects };
-    }
-
-    const failures: { itemIdentifier: string }[] = [];
-    for (const item of decoded.items) {
-      if (item.kind === 'test-event') {
-        log.info('s3:TestEvent ignored', { messageId: item.messageId });
-        continue;
-      }
-      if (item.kind === 'poison') {
-        log.error('SQS message dropped: not an S3 object notification', {
-          messageId: item.messageId,
-          reason: item.reason,
-        });
-        continue;
-      }
-      try {
-        for (const object of item.objects) await guarded(object, runtime);
-      } catch (error) {
-        log.warn('SQS message will be retried', { messageId: item.messageId, ...describe(error) });
-        failures.push({ itemIdentifier: item.messageId });
-      }
-    }
-    return { batchItemFailures: failures };
+  return {
+    async ingest(objects, runtime) {
+      const outcomes: ObjectOutcome[] = [];
+      for (const object of objects) outcomes.push(await guarded(object, runtime));
+      return outcomes;
+    },
   };
 }

@@ -1,6 +1,7 @@
 /**
- * lbwatch's state on S3 (or any S3-compatible store). Storage failures become STATE_FAILED
- * (transient: the invocation is retried); the SDK has already retried throttling by then.
+ * The state store on S3, or on any store speaking its API (OBS through its S3-compatible endpoint,
+ * local servers). Storage failures become STATE_FAILED (transient: the invocation is retried); the
+ * SDK has already retried throttling by then.
  */
 import {
   DeleteObjectCommand,
@@ -10,17 +11,10 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { LbwatchError } from '../../lib/errors.js';
-import { errorName, httpStatus } from './failures.js';
+import { errorName, httpStatus } from '../core/failures.js';
+import { MAX_LISTED_KEYS, type StateStore, type StoredText } from '../core/state-store.js';
 
-export interface StoredText {
-  text: string;
-  etag: string;
-}
-
-/** Upper bound on keys returned by one listing (a window's partials, a period's inputs). */
-export const MAX_LISTED_KEYS = 100_000;
-
-export class S3StateStore {
+export class S3StateStore implements StateStore {
   constructor(
     private readonly s3: S3Client,
     readonly bucket: string,

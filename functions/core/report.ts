@@ -1,28 +1,25 @@
 /**
- * The scheduled report function: for REPORT_PERIOD ending at the last closed window, merge the
+ * The report flow, cloud-neutral: for REPORT_PERIOD ending at the last closed window, merge the
  * stored partials of every load balancer, render HTML/Markdown/JSON with lib/report, store them under
- * `reports/` in the state bucket and announce the headline figures.
+ * `reports/` in the state store and announce the headline figures.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { WindowAggregate } from '../../lib/aggregate/index.js';
 import { analyze } from '../../lib/analysis/index.js';
 import type { AnalysisResult, InputSummary } from '../../lib/model.js';
 import { buildReportModel, renderHtml, renderJson, renderMarkdown, summarizeRules } from '../../lib/report/index.js';
-import { mapLimit } from '../shared/concurrency.js';
-import type { FunctionConfig } from '../shared/config.js';
-import { scheduledTime } from '../shared/events.js';
-import type { Log } from '../shared/logger.js';
-import { type ReportHeadline, reportMessage } from '../shared/messages.js';
-import { sendToAll } from '../shared/publishers.js';
-import type { Runtime } from '../shared/runtime.js';
-import { inputsDayPrefix, isoKey, latestReportKey, reportKeys } from '../shared/state-keys.js';
-import { S3StateStore } from '../shared/state-store.js';
-import { type InputRecord, LATENESS_MS, READ_CONCURRENCY, readPartials } from '../shared/window-store.js';
+import { mapLimit } from './concurrency.js';
+import type { FunctionConfig } from './config.js';
+import type { Log } from './logger.js';
+import { type ReportHeadline, reportMessage } from './messages.js';
+import { sendToAll } from './publishers.js';
+import type { Runtime } from './runtime.js';
+import { inputsDayPrefix, isoKey, latestReportKey, reportKeys } from './state-keys.js';
+import type { StateStore } from './state-store.js';
+import { type InputRecord, LATENESS_MS, READ_CONCURRENCY, readPartials } from './window-store.js';
 
-export interface ReportDeps {
+export interface ReportFlowDeps {
   config: Readonly<FunctionConfig>;
-  s3: S3Client;
-  runtime: () => Promise<Runtime>;
+  store: StateStore;
   log: Log;
   now?: () => number;
 }
@@ -85,10 +82,12 @@ export function headline(
   };
 }
 
-export function createHandler(deps: ReportDeps): (event: unknown) => Promise<ReportResult> {
-  const { config, s3, log } = deps;
+/** Writes and announces the report of the period that ends at the last closed window before `at`. */
+export type ReportFlow = (at: number, runtime: Runtime) => Promise<ReportResult>;
+
+export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
+  const { config, store, log } = deps;
   const now = deps.now ?? Date.now;
-  const store = new S3StateStore(s3, config.stateBucket);
   const prefix = config.statePrefix;
 
   async function loadWindows(from: number, to: number, windowMs: number): Promise<WindowAggregate[]> {
@@ -129,9 +128,7 @@ export function createHandler(deps: ReportDeps): (event: unknown) => Promise<Rep
       .map((r) => ({ ...r.summary, path: `s3://${r.bucket}/${r.key}` }));
   }
 
-  return async function handler(event: unknown): Promise<ReportResult> {
-    const runtime = await deps.runtime();
-    const at = scheduledTime(event) ?? now();
+  return async function report(at: number, runtime: Runtime): Promise<ReportResult> {
     const windowMs = runtime.windowMs;
     // A period that is not a whole number of windows is rounded up to one.
     const periodMs = Math.max(windowMs, Math.round(config.reportPeriodMs / windowMs) * windowMs);

@@ -1,9 +1,9 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { alertMessage } from '../../functions/shared/messages.js';
-import { SnsDestination, WebhookDestination } from '../../functions/shared/publishers.js';
-import { alertFactory, TOPIC_ARN } from './support/factories.js';
+import { alertMessage } from '../../../functions/core/messages.js';
+import { SnsDestination, WebhookDestination } from '../../../functions/core/publishers.js';
+import { alertFactory, TOPIC_ARN } from '../support/factories.js';
 
 const sns = mockClient(SNSClient);
 const message = alertMessage({ ...alertFactory(), state: 'firing' }, { keepQueryStrings: false });

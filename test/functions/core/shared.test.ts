@@ -3,19 +3,19 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { reportPeriod } from '../../functions/report/handler.js';
-import { mapLimit } from '../../functions/shared/concurrency.js';
-import { disposition } from '../../functions/shared/failures.js';
-import { once, resolveRuntime } from '../../functions/shared/runtime.js';
+import { mapLimit } from '../../../functions/core/concurrency.js';
+import { disposition } from '../../../functions/core/failures.js';
+import { reportPeriod } from '../../../functions/core/report.js';
+import { once, resolveRuntime } from '../../../functions/core/runtime.js';
 import {
   alertClaimKey,
   keySegment,
   objectId,
   partialKey,
   windowStartOfPartialKey,
-} from '../../functions/shared/state-keys.js';
-import { LbwatchError } from '../../lib/errors.js';
-import { awsError, s3Body, testConfig } from './support/factories.js';
+} from '../../../functions/core/state-keys.js';
+import { LbwatchError } from '../../../lib/errors.js';
+import { awsError, s3Body, testConfig } from '../support/factories.js';
 
 const s3Mock = mockClient(S3Client);
 const secretsMock = mockClient(SecretsManagerClient);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decodeIngestEvent, decodeS3Key, scheduledTime } from '../../functions/shared/events.js';
-import { isLbwatchError } from '../../lib/errors.js';
-import { fixture } from './support/factories.js';
+import { decodeIngestEvent, scheduledTime } from '../../../functions/aws/events.js';
+import { decodeS3Key } from '../../../functions/core/object-source.js';
+import { isLbwatchError } from '../../../lib/errors.js';
+import { fixture } from '../support/factories.js';
 
 describe('decodeS3Key', () => {
   it('turns + into a space before percent-decoding', () => {

@@ -4,22 +4,7 @@
  * "Object Created" events. Anything else is refused at the boundary with EVENT_INVALID.
  */
 import { LbwatchError } from '../../lib/errors.js';
-
-/** One created object, key already decoded. */
-export interface ObjectCreated {
-  bucket: string;
-  key: string;
-  /** ETag without quotes, when the event carries it. */
-  etag: string | null;
-  versionId: string | null;
-  size: number | null;
-  /**
-   * EventBridge only, when it differs from `key`: the key exactly as the event spelled it. AWS
-   * documents URL encoding for notification keys, not for EventBridge ones, so the reader tries
-   * this spelling when the decoded key does not exist.
-   */
-  literalKey?: string;
-}
+import { decodeS3Key, type ObjectCreated } from '../core/object-source.js';
 
 /** What one SQS message asks for. */
 export type SqsItem =
@@ -32,19 +17,6 @@ export type SqsItem =
 export type IngestEvent =
   | { kind: 'objects'; source: 's3' | 'eventbridge'; objects: ObjectCreated[] }
   | { kind: 'sqs'; items: SqsItem[] };
-
-/**
- * S3 notifications URL-encode keys the form way: `+` is a space, then percent-escapes
- * (`red flower.jpg` arrives as `red+flower.jpg`, a real `+` as `%2B`).
- */
-export function decodeS3Key(encoded: string): string {
-  const spaced = encoded.replace(/\+/g, ' ');
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    throw new LbwatchError('EVENT_INVALID', 'object key is not valid URL encoding', { context: { key: encoded } });
-  }
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -93,7 +65,7 @@ function isEventBridgeObjectCreated(body: Record<string, unknown>): boolean {
 
 /**
  * EventBridge "Object Created". The key is decoded like a notification key, and the literal spelling
- * is kept as a fallback (see {@link ObjectCreated.literalKey}); load-balancer log keys contain no
+ * is kept as a fallback (`literalKey`); load-balancer log keys contain no
  * `+`, `%` or space, so both spellings are the same for them.
  */
 function decodeEventBridge(body: Record<string, unknown>): ObjectCreated[] {

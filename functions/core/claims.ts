@@ -13,7 +13,7 @@ import type { Log } from './logger.js';
 import { alertMessage, type MessageOptions, type Notification } from './messages.js';
 import type { Destination } from './publishers.js';
 import { alertClaimKey, alertWindowPrefix } from './state-keys.js';
-import type { S3StateStore, StoredText } from './state-store.js';
+import type { StateStore, StoredText } from './state-store.js';
 
 /**
  * How long a `pending` claim is trusted to belong to a live invocation. Publishing takes at most
@@ -36,7 +36,7 @@ export type DeliveryOutcome = 'sent' | 'already-sent' | 'in-progress';
 
 export class AlertClaims {
   constructor(
-    private readonly store: S3StateStore,
+    private readonly store: StateStore,
     private readonly prefix: string,
     private readonly destinations: readonly Destination[],
     private readonly options: MessageOptions & { now: () => number; log: Log },

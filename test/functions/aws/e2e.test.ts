@@ -7,17 +7,17 @@
 import { existsSync } from 'node:fs';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandler as createIngestHandler } from '../../functions/ingest/handler.js';
-import { createHandler as createReportHandler } from '../../functions/report/handler.js';
-import { type FunctionConfig, parseConfig } from '../../functions/shared/config.js';
-import { memoryLogger } from '../../functions/shared/logger.js';
-import { once, resolveRuntime } from '../../functions/shared/runtime.js';
-import { createAggregator, mergeAll, parseWindow } from '../../lib/aggregate/index.js';
-import { evaluateWindow } from '../../lib/analysis/index.js';
-import { readLogStream } from '../../lib/input/read-log.js';
-import type { Alert } from '../../lib/model.js';
-import { DEFAULT_RULES } from '../../lib/rules/index.js';
-import { fixture, gz } from './support/factories.js';
+import { createHandler as createIngestHandler } from '../../../functions/aws/ingest/handler.js';
+import { createHandler as createReportHandler } from '../../../functions/aws/report/handler.js';
+import { type FunctionConfig, parseConfig } from '../../../functions/core/config.js';
+import { memoryLogger } from '../../../functions/core/logger.js';
+import { once, resolveRuntime } from '../../../functions/core/runtime.js';
+import { createAggregator, mergeAll, parseWindow } from '../../../lib/aggregate/index.js';
+import { evaluateWindow } from '../../../lib/analysis/index.js';
+import { readLogStream } from '../../../lib/input/read-log.js';
+import type { Alert } from '../../../lib/model.js';
+import { DEFAULT_RULES } from '../../../lib/rules/index.js';
+import { fixture, gz } from '../support/factories.js';
 import {
   drainNotifications,
   type LocalMessaging,
@@ -25,8 +25,8 @@ import {
   localS3Client,
   startMessaging,
   startS3rver,
-} from './support/local-stack.js';
-import { albLines } from './support/log-lines.js';
+} from '../support/local-stack.js';
+import { albLines } from '../support/log-lines.js';
 
 const LOG_BUCKET = 'example-elb-logs';
 const STATE_BUCKET = 'example-lbwatch-state';
@@ -299,7 +299,7 @@ describe('functions end to end (s3rver + fauxqs on loopback)', () => {
     ]);
   });
 
-  const bundle = new URL('../../dist/functions/ingest/index.mjs', import.meta.url);
+  const bundle = new URL('../../../dist/functions/ingest/index.mjs', import.meta.url);
   it.runIf(existsSync(bundle))(
     'the bundled handlers run from dist with configuration from the environment',
     async () => {
@@ -324,7 +324,9 @@ describe('functions end to end (s3rver + fauxqs on loopback)', () => {
       try {
         const object = await upload('bundled/api.log', apiFirst);
         const ingest = (await import(bundle.href)) as { handler: (event: unknown) => Promise<unknown> };
-        const reportModule = (await import(new URL('../../dist/functions/report/index.mjs', import.meta.url).href)) as {
+        const reportModule = (await import(
+          new URL('../../../dist/functions/report/index.mjs', import.meta.url).href
+        )) as {
           handler: (event: unknown) => Promise<{ requests: number }>;
         };
         // Act

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, skipReason } from '../../functions/shared/config.js';
-import { isLbwatchError } from '../../lib/errors.js';
-import { TOPIC_ARN, testConfig } from './support/factories.js';
+import { parseConfig, skipReason } from '../../../functions/core/config.js';
+import { isLbwatchError } from '../../../lib/errors.js';
+import { TOPIC_ARN, testConfig } from '../support/factories.js';
 
 function configError(env: Record<string, string>): { code: string; message: string } {
   try {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { alertMessage, alertSubject, reportMessage } from '../../functions/shared/messages.js';
-import { asciiSubject, dropQueryStrings, escapeControl, safeText, truncate } from '../../functions/shared/sanitize.js';
-import { alertFactory } from './support/factories.js';
+import { alertMessage, alertSubject, reportMessage } from '../../../functions/core/messages.js';
+import { asciiSubject, dropQueryStrings, escapeControl, safeText, truncate } from '../../../functions/core/sanitize.js';
+import { alertFactory } from '../support/factories.js';
 
 describe('sanitize', () => {
   it('escapes control and bidi characters visibly', () => {

@@ -5,9 +5,9 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { parseConfig } from '../shared/config.js';
-import { createLogger } from '../shared/logger.js';
-import { once, resolveRuntime } from '../shared/runtime.js';
+import { parseConfig } from '../../core/config.js';
+import { createLogger } from '../../core/logger.js';
+import { once, resolveRuntime } from '../../core/runtime.js';
 import { createHandler, type ReportDeps } from './handler.js';
 
 export { createHandler, type ReportDeps } from './handler.js';

@@ -7,9 +7,9 @@ import type { WindowAggregate } from '../../lib/aggregate/index.js';
 import { evaluateWindow } from '../../lib/analysis/index.js';
 import type { Alert } from '../../lib/model.js';
 import type { RuleSet } from '../../lib/rules/index.js';
-import type { AlertClaims, DeliveryOutcome } from '../shared/claims.js';
-import type { Notification } from '../shared/messages.js';
-import { isClosed, LATENESS_MS } from '../shared/window-store.js';
+import type { AlertClaims, DeliveryOutcome } from './claims.js';
+import type { Notification } from './messages.js';
+import { isClosed, LATENESS_MS } from './window-store.js';
 
 /** How many earlier windows each ingest re-examines, so a window is looked at again after it closes. */
 export function lookbackWindows(windowMs: number): number {

@@ -4,14 +4,14 @@ import type { InputSummary } from '../../lib/model.js';
 import { mapLimit } from './concurrency.js';
 import type { Log } from './logger.js';
 import { partialKey, windowPartialsPrefix } from './state-keys.js';
-import type { S3StateStore } from './state-store.js';
+import type { StateStore } from './state-store.js';
 
 /** GETs in flight at once when reading a window's or a period's partials. */
 export const READ_CONCURRENCY = 8;
 
 /** Stores one partial per (source object, window); the same object always writes the same bytes. */
 export async function storePartials(
-  store: S3StateStore,
+  store: StateStore,
   prefix: string,
   sourceId: string,
   windows: readonly WindowAggregate[],
@@ -24,7 +24,7 @@ export async function storePartials(
 }
 
 /** Reads and parses the given partial keys; unreadable partials are logged and left out. */
-export async function readPartials(store: S3StateStore, keys: readonly string[], log: Log): Promise<WindowAggregate[]> {
+export async function readPartials(store: StateStore, keys: readonly string[], log: Log): Promise<WindowAggregate[]> {
   const parsed = await mapLimit(keys, READ_CONCURRENCY, async (key) => {
     const stored = await store.get(key);
     if (stored === null) return null;
@@ -43,7 +43,7 @@ export async function readPartials(store: S3StateStore, keys: readonly string[],
  * written with another window length (WINDOW changed) are not mixed in.
  */
 export async function mergedWindow(
-  store: S3StateStore,
+  store: StateStore,
   prefix: string,
   loadBalancer: string,
   start: number,
