@@ -1,31 +1,55 @@
 /**
- * The ingest flow, cloud-neutral: a created access-log object -> window partials in the state store
- * -> merged windows -> rule results -> claimed notifications. Streaming and storage go through the
- * object-source and state-store ports; parsing, aggregation and rules are lib/. Event decoding and
- * the platform's retry contract belong to each cloud's entry point.
+ * The ingest flow, cloud-neutral: a created access-log object -> its windows merged into the compacted window
+ * documents -> rule verdicts per (load balancer, rule) in incident records -> pages. Streaming and storage go
+ * through the object-source and state-store ports; parsing, aggregation, rules and incident decisions are lib/.
+ * Event decoding and the platform's retry contract belong to each cloud's entry point.
+ *
+ * Requests per object: the object's GET, then per (load balancer, window) it touches one GET and one PUT of the
+ * window document, one GET of the load balancer's state (and a PUT when its last arrival moved by a minute or its
+ * open rules changed), and incident records only for rules that fire in those windows or have an incident open.
  */
-import { createAggregator } from '../../lib/aggregate/index.js';
+import { randomUUID } from 'node:crypto';
+import { createAggregator, type WindowAggregate } from '../../lib/aggregate/index.js';
 import { LbwatchError } from '../../lib/errors.js';
+import { resolveLogsMissing } from '../../lib/incidents/record.js';
 import { readLogStream } from '../../lib/input/read-log.js';
-import { type AlertOutcome, alertOnWindow, lookbackWindows } from './alerting.js';
-import { AlertClaims } from './claims.js';
+import { LOGS_MISSING_RULE } from '../../lib/model.js';
+import { mapLimit } from './concurrency.js';
 import { type FunctionConfig, skipReason } from './config.js';
 import { describe, disposition, errorName } from './failures.js';
+import {
+  changeRecord,
+  deliverDue,
+  type IncidentContext,
+  needsAttention,
+  type PageOutcome,
+  rulesToTrack,
+  trackRule,
+} from './incidents.js';
+import { readLbState, updateLbState } from './lb-state.js';
 import type { Log } from './logger.js';
 import type { ObjectCreated, ObjectSource, OpenedObject } from './object-source.js';
 import type { Runtime } from './runtime.js';
 import { inputRecordKey, objectId } from './state-keys.js';
 import type { StateStore } from './state-store.js';
-import { type InputRecord, isClosed, mergedWindow, storePartials } from './window-store.js';
+import { type InputDigest, mergeIntoWindow } from './window-docs.js';
+import type { InputRecord } from './window-store.js';
+
+/** Load balancers of one object handled at once (OTC transfers carry several). */
+export const LB_CONCURRENCY = 8;
+/** The last-arrival marker moves only when it is this much older, so most objects do not rewrite it. */
+export const ARRIVAL_RESOLUTION_MS = 60_000;
 
 export interface IngestFlowDeps {
   config: Readonly<FunctionConfig>;
   /** Opens the announced objects. */
   source: ObjectSource;
-  /** Holds partials, input records and alert claims. */
+  /** Holds window documents, load-balancer states, incident records and reports. */
   store: StateStore;
   log: Log;
   now?: () => number;
+  /** An HTTPS link to the latest report for pages, when the platform can make one. */
+  reportUrl?: () => Promise<string | null>;
 }
 
 export type ObjectOutcome =
@@ -36,8 +60,9 @@ export type ObjectOutcome =
       key: string;
       objectId: string;
       records: number;
-      partials: number;
-      alerts: AlertOutcome[];
+      /** (load balancer, window) documents this object was merged into (0 when it was already merged). */
+      windows: number;
+      pages: PageOutcome[];
       failure: string | null;
     }
   | { status: 'dropped'; bucket: string; key: string; error: Record<string, unknown> };
@@ -52,6 +77,50 @@ export interface IngestFlow {
    * becomes a `dropped` outcome; a transient one throws so the platform delivers the event again.
    */
   ingest(objects: readonly ObjectCreated[], runtime: Runtime): Promise<ObjectOutcome[]>;
+}
+
+/**
+ * After an object's windows of one load balancer are merged: resolve its `logs-missing` incident if one is open,
+ * track every rule that fires in those windows or has an incident needing attention, and keep the load balancer's
+ * state (last arrival, open rules) current.
+ */
+async function trackLoadBalancer(
+  ctx: IncidentContext,
+  loadBalancer: string,
+  windows: readonly WindowAggregate[],
+  runtime: Runtime,
+  arrival: { arrival: number; key: string },
+): Promise<PageOutcome[]> {
+  const known = await readLbState(ctx.store, ctx.prefix, loadBalancer);
+  const pages: PageOutcome[] = [];
+  const add: string[] = [];
+  const remove: string[] = [];
+  if (known.state.openRules.includes(LOGS_MISSING_RULE)) {
+    const loaded = await changeRecord(ctx, loadBalancer, LOGS_MISSING_RULE, (r) =>
+      resolveLogsMissing(r, arrival.arrival),
+    );
+    const done = await deliverDue(ctx, loaded, new Map());
+    pages.push(...done.pages);
+    if (!needsAttention(done.loaded.record, runtime.rules, ctx.now())) remove.push(LOGS_MISSING_RULE);
+  }
+  for (const rule of rulesToTrack(runtime.rules, windows, known.state.openRules)) {
+    const tracked = await trackRule(ctx, loadBalancer, rule, windows);
+    pages.push(...tracked.pages);
+    if (needsAttention(tracked.record, runtime.rules, ctx.now())) add.push(rule.id);
+    else remove.push(rule.id);
+  }
+  // Rules of an older rules file that no longer exist leave the open set.
+  for (const r of known.state.openRules)
+    if (r !== LOGS_MISSING_RULE && !runtime.rules.rules.some((rule) => rule.id === r)) remove.push(r);
+  const moved = arrival.arrival - known.state.lastArrival >= ARRIVAL_RESOLUTION_MS;
+  await updateLbState(
+    ctx.store,
+    ctx.prefix,
+    loadBalancer,
+    { ...(moved ? { arrival: arrival.arrival, objectKey: arrival.key } : {}), add, remove },
+    known,
+  );
+  return pages;
 }
 
 export function createIngestFlow(deps: IngestFlowDeps): IngestFlow {
@@ -98,31 +167,69 @@ export function createIngestFlow(deps: IngestFlowDeps): IngestFlow {
       fields: 'analysis',
     });
     const windows = aggregator.takeWindows();
-    const partialKeys = await storePartials(store, prefix, id, windows);
+    const arrival = now();
+    const failure = read.failure === null ? null : { code: read.failure.code, message: read.failure.message };
+    const input: InputDigest = { path: `s3://${bucket}/${key}`, summary: read.summary, failure };
+    if (windows.length === 0) {
+      // No record to attribute: the object's reading is kept on its own for the report.
+      const record: InputRecord = {
+        ...source,
+        objectId: id,
+        lastModified: response.lastModified?.toISOString() ?? null,
+        bytesIn: read.bytesIn,
+        bytesOut: read.bytesOut,
+        summary: read.summary,
+        windows: [],
+        failure,
+      };
+      const dayMs = response.lastModified?.getTime() ?? arrival;
+      await store.put(inputRecordKey(prefix, dayMs, id), JSON.stringify(record));
+    }
 
-    const dayMs = windows[0]?.start ?? response.lastModified?.getTime() ?? now();
-    const record: InputRecord = {
-      ...source,
-      objectId: id,
-      lastModified: response.lastModified?.toISOString() ?? null,
-      bytesIn: read.bytesIn,
-      bytesOut: read.bytesOut,
-      summary: read.summary,
-      windows: windows.map((w) => ({ loadBalancer: w.loadBalancer, start: new Date(w.start).toISOString() })),
-      failure: read.failure === null ? null : { code: read.failure.code, message: read.failure.message },
+    const byLb = new Map<string, WindowAggregate[]>();
+    for (const w of windows) {
+      const list = byLb.get(w.loadBalancer);
+      if (list === undefined) byLb.set(w.loadBalancer, [w]);
+      else list.push(w);
+    }
+    // The input summary goes with the object's first (load balancer, window), so the report counts it once.
+    const first = windows[0];
+    const ctx: IncidentContext = {
+      store,
+      prefix,
+      rules: runtime.rules,
+      destinations: runtime.destinations,
+      log,
+      now,
+      writer: `${id}:${randomUUID()}`,
+      reportUrl: deps.reportUrl ?? (async () => null),
     };
-    await store.put(inputRecordKey(prefix, dayMs, id), JSON.stringify(record));
+    let merged = 0;
+    const pages: PageOutcome[] = [];
+    await mapLimit([...byLb.entries()], LB_CONCURRENCY, async ([loadBalancer, partials]) => {
+      const current: WindowAggregate[] = [];
+      for (const partial of partials) {
+        const outcome = await mergeIntoWindow(store, prefix, partial, {
+          id,
+          key,
+          arrival,
+          input: partial === first ? input : null,
+        });
+        if (outcome.merged) merged += 1;
+        current.push(outcome.doc.aggregate);
+      }
+      pages.push(...(await trackLoadBalancer(ctx, loadBalancer, current, runtime, { arrival, key })));
+    });
 
-    const alerts = await evaluateTouched(windows, runtime, id);
     const outcome: ObjectOutcome = {
       status: 'processed',
       bucket,
       key,
       objectId: id,
       records: read.summary.records,
-      partials: partialKeys.length,
-      alerts,
-      failure: record.failure?.code ?? null,
+      windows: merged,
+      pages,
+      failure: failure?.code ?? null,
     };
     const level = read.failure === null ? 'info' : 'warn';
     log[level]('object ingested', {
@@ -136,45 +243,10 @@ export function createIngestFlow(deps: IngestFlowDeps): IngestFlow {
       bytesIn: read.bytesIn,
       bytesOut: read.bytesOut,
       windows: windows.length,
-      alertsSent: alerts.filter((a) => a.outcome === 'sent').length,
-      failure: record.failure,
+      pagesSent: pages.filter((p) => p.outcome === 'sent').length,
+      failure,
     });
     return outcome;
-  }
-
-  /**
-   * Every (load balancer, window) the object fed, plus the few windows before each, so that a
-   * window is examined again once it has closed (that is when "resolved" can be decided).
-   */
-  async function evaluateTouched(
-    windows: readonly { loadBalancer: string; start: number }[],
-    runtime: Runtime,
-    claimant: string,
-  ): Promise<AlertOutcome[]> {
-    const claims = new AlertClaims(store, prefix, runtime.destinations, {
-      keepQueryStrings: config.keepQueryStrings,
-      now,
-      log,
-    });
-    const at = now();
-    const targets = new Map<string, { loadBalancer: string; start: number }>();
-    const back = lookbackWindows(runtime.windowMs);
-    for (const w of windows) {
-      targets.set(`${w.loadBalancer}\u0000${w.start}`, w);
-      for (let k = 1; k <= back; k++) {
-        const start = w.start - k * runtime.windowMs;
-        if (isClosed(start, runtime.windowMs, at))
-          targets.set(`${w.loadBalancer}\u0000${start}`, { loadBalancer: w.loadBalancer, start });
-      }
-    }
-    const outcomes: AlertOutcome[] = [];
-    // Sequential on purpose: each target costs a listing and a few reads, and the list is small.
-    for (const target of [...targets.values()].sort((a, b) => a.start - b.start)) {
-      const merged = await mergedWindow(store, prefix, target.loadBalancer, target.start, runtime.windowMs, log);
-      if (merged === null) continue;
-      outcomes.push(...(await alertOnWindow(merged.window, runtime.rules, claims, claimant, at)));
-    }
-    return outcomes;
   }
 
   /** Runs one object, turning a droppable failure into a logged outcome; retryable ones throw. */

@@ -204,3 +204,11 @@ export function durationText(ms: number): string {
   const h = hours % 24;
   return h === 0 ? `${days} d` : `${days} d ${h} h`;
 }
+
+/** The evidence scope of an incident given its firing window starts (in any order). */
+export function incidentScopeOf(firingStarts: readonly number[], windowMs: number): string {
+  if (firingStarts.length === 0) return 'in this incident';
+  const first = Math.min(...firingStarts);
+  const last = Math.max(...firingStarts);
+  return windowsScope(firingStarts.length, first, last + windowMs);
+}

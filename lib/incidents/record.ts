@@ -40,6 +40,11 @@ export interface StoredVerdict {
   /** Present when the rule fired. */
   hit: { matched: number; rate: number; statusCodes: Record<string, number> } | null;
   silenced: boolean;
+  /**
+   * A quiet verdict of a window that may still receive objects (not closed yet): stored, but it does not count
+   * towards resolution until the window has closed and the verdict is taken again.
+   */
+  provisional?: boolean;
 }
 
 export interface IncidentEpisode {
@@ -73,7 +78,8 @@ function verdictsOf(e: IncidentEpisode): WindowVerdict[] {
   return Object.entries(e.verdicts).map(([start, v]) => ({
     start: Number(start),
     windowMs: e.windowMs,
-    requests: v.requests,
+    // A provisional quiet window counts like a window without requests: it neither fires nor resolves.
+    requests: v.provisional === true && v.hit === null ? 0 : v.requests,
     alert: v.hit === null ? null : { requests: v.requests, ...v.hit },
     silenced: v.silenced,
   }));
@@ -202,6 +208,16 @@ export function incidentOfRecord(record: IncidentRecord, rankedCauses: Incident[
   });
   // The id and start stay those of the first page, even if a late window fired earlier.
   return { ...incident, id: e.id, start: new Date(e.start).toISOString() };
+}
+
+/** Windows of the current incident whose quiet verdict is provisional and that have closed by `now`. */
+export function provisionalClosed(record: IncidentRecord, closedBefore: number): number[] {
+  const e = record.current;
+  if (e === null || e.resolvedAt !== null) return [];
+  return Object.entries(e.verdicts)
+    .filter(([k, v]) => v.provisional === true && Number(k) + e.windowMs <= closedBefore)
+    .map(([k]) => Number(k))
+    .sort((a, b) => a - b);
 }
 
 /** Firing window starts of the current incident, in order (what the caller merges to rank causes). */
