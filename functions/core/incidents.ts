@@ -29,6 +29,7 @@ import type { Log } from './logger.js';
 import { keySegment } from './state-keys.js';
 import type { StateStore, StoredText } from './state-store.js';
 import { MAX_CONFLICTS, readWindowDoc } from './window-docs.js';
+import { isClosed, LATENESS_MS } from './window-store.js';
 
 export function incidentsPrefix(prefix: string): string {
   return `${prefix}incidents/`;
@@ -36,13 +37,6 @@ export function incidentsPrefix(prefix: string): string {
 
 export function incidentRecordKey(prefix: string, loadBalancer: string, rule: string): string {
   return `${incidentsPrefix(prefix)}${keySegment(loadBalancer)}/${keySegment(rule)}.json`;
-}
-
-/** How late an object may land after its window ends: a window counts as final (closed) after this. */
-export const LATENESS_MS = 10 * 60_000;
-
-export function isClosed(start: number, windowMs: number, now: number): boolean {
-  return now >= start + windowMs + LATENESS_MS;
 }
 
 export interface PageOutcome {
@@ -134,7 +128,7 @@ export async function changeRecord(
 }
 
 /** Whether the record still needs attention (open, or a page to send): it stays in the load balancer's open rules. */
-export function needsAttention(record: IncidentRecord, rules: RuleSet, now: number): boolean {
+export function needsAttention(record: IncidentRecord, now: number): boolean {
   const e = record.current;
   if (e === null) return false;
   if (e.resolvedAt === null) return true;

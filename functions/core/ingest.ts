@@ -101,12 +101,12 @@ async function trackLoadBalancer(
     );
     const done = await deliverDue(ctx, loaded, new Map());
     pages.push(...done.pages);
-    if (!needsAttention(done.loaded.record, runtime.rules, ctx.now())) remove.push(LOGS_MISSING_RULE);
+    if (!needsAttention(done.loaded.record, ctx.now())) remove.push(LOGS_MISSING_RULE);
   }
   for (const rule of rulesToTrack(runtime.rules, windows, known.state.openRules)) {
     const tracked = await trackRule(ctx, loadBalancer, rule, windows);
     pages.push(...tracked.pages);
-    if (needsAttention(tracked.record, runtime.rules, ctx.now())) add.push(rule.id);
+    if (needsAttention(tracked.record, ctx.now())) add.push(rule.id);
     else remove.push(rule.id);
   }
   // Rules of an older rules file that no longer exist leave the open set.

@@ -1,20 +1,19 @@
 /**
- * The report flow, cloud-neutral: for REPORT_PERIOD ending at the last closed window, merge the
- * stored partials of every load balancer, render HTML/Markdown/JSON with lib/report, store them under
+ * The report flow, cloud-neutral: for REPORT_PERIOD ending at the last closed window, read the
+ * window documents of every load balancer (and partials stored before them), render HTML/Markdown/JSON with lib/report, store them under
  * `reports/` in the state store and announce the headline figures.
  */
 import type { WindowAggregate } from '../../lib/aggregate/index.js';
 import { analyze } from '../../lib/analysis/index.js';
-import type { AnalysisResult, InputSummary } from '../../lib/model.js';
+import type { AnalysisResult, InputSummary, ReportAnnouncement } from '../../lib/model.js';
 import { buildReportModel, renderHtml, renderJson, renderMarkdown, summarizeRules } from '../../lib/report/index.js';
 import { mapLimit } from './concurrency.js';
 import type { FunctionConfig } from './config.js';
 import type { Log } from './logger.js';
-import { type ReportHeadline, reportMessage } from './messages.js';
-import { sendToAll } from './publishers.js';
 import type { Runtime } from './runtime.js';
 import { inputsDayPrefix, isoKey, latestReportKey, reportKeys } from './state-keys.js';
 import type { StateStore } from './state-store.js';
+import { parseWindowDoc, type WindowDoc, windowsPrefix } from './window-docs.js';
 import { type InputRecord, LATENESS_MS, READ_CONCURRENCY, readPartials } from './window-store.js';
 
 export interface ReportFlowDeps {
@@ -22,6 +21,8 @@ export interface ReportFlowDeps {
   store: StateStore;
   log: Log;
   now?: () => number;
+  /** An HTTPS link a person can click for a stored report key (a presigned URL), or null. */
+  reportUrl?: (key: string) => Promise<string | null>;
 }
 
 export interface ReportResult {
@@ -29,7 +30,7 @@ export interface ReportResult {
   locations: { html: string; md: string; json: string };
   requests: number;
   windows: number;
-  alerts: number;
+  incidents: number;
   announced: boolean;
 }
 
@@ -46,8 +47,9 @@ export function headline(
   analysis: AnalysisResult,
   windows: readonly WindowAggregate[],
   period: { from: number; to: number },
-  locations: ReportHeadline['locations'],
-): ReportHeadline {
+  locations: ReportAnnouncement['locations'],
+  url: string | null,
+): ReportAnnouncement {
   let requests = 0;
   const byClass: Record<string, number> = { '4xx': 0, '5xx': 0 };
   const lbs = new Set<string>();
@@ -71,14 +73,16 @@ export function headline(
       topCause: c.causes.find((cause) => cause.score > 0)?.id ?? null,
     }));
   return {
+    kind: 'report',
     periodStart: isoKey(period.from),
     periodEnd: isoKey(period.to),
     requests,
     loadBalancers: lbs.size,
     errorRates,
     topCodes,
-    alertsFired: analysis.alerts.length,
+    incidents: analysis.incidents?.length ?? 0,
     locations,
+    url,
   };
 }
 
@@ -90,6 +94,26 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
   const now = deps.now ?? Date.now;
   const prefix = config.statePrefix;
 
+  /** Window documents of the period (one listing of a key range), with the input summaries they hold. */
+  async function loadWindowDocs(from: number, to: number, windowMs: number): Promise<WindowDoc[]> {
+    const keys = await store.list(windowsPrefix(prefix), {
+      startAfter: `${windowsPrefix(prefix)}${isoKey(from)}`,
+      endBefore: `${windowsPrefix(prefix)}${isoKey(to)}`,
+    });
+    const docs = await mapLimit(keys, READ_CONCURRENCY, async (key) => {
+      const stored = await store.get(key);
+      if (stored === null) return null;
+      try {
+        return parseWindowDoc(stored.text);
+      } catch (error) {
+        log.warn('ignoring an unreadable window document', { windowKey: key, error: String(error) });
+        return null;
+      }
+    });
+    return docs.filter((d): d is WindowDoc => d !== null && d.windowMs === windowMs && d.start >= from && d.start < to);
+  }
+
+  /** Partials stored per object before window documents existed (read so older periods still report). */
   async function loadWindows(from: number, to: number, windowMs: number): Promise<WindowAggregate[]> {
     // Partial keys sort by window start: one listing covers the whole period.
     const keys = await store.list(`${prefix}partials/`, {
@@ -133,8 +157,12 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
     // A period that is not a whole number of windows is rounded up to one.
     const periodMs = Math.max(windowMs, Math.round(config.reportPeriodMs / windowMs) * windowMs);
     const period = reportPeriod(at, windowMs, periodMs);
-    const windows = await loadWindows(period.from, period.to, windowMs);
-    const inputs = await loadInputs(period.from, period.to, windowMs);
+    const docs = await loadWindowDocs(period.from, period.to, windowMs);
+    const windows = [...docs.map((d) => d.aggregate), ...(await loadWindows(period.from, period.to, windowMs))];
+    const inputs = [
+      ...docs.flatMap((d) => Object.values(d.inputs).map((i) => ({ ...i.summary, path: i.path }))),
+      ...(await loadInputs(period.from, period.to, windowMs)),
+    ];
     const analysis = analyze({ inputs, windows, rules: runtime.rules });
     const keys = reportKeys(prefix, period.to);
     const locations = {
@@ -157,13 +185,15 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
     await store.put(keys.json, renderJson(model), 'application/json');
     await store.put(latestReportKey(prefix), JSON.stringify({ period: input.period, ...locations }));
 
-    const figures = headline(analysis, windows, period, locations);
+    const url = deps.reportUrl === undefined ? null : await deps.reportUrl(keys.html);
+    const figures = headline(analysis, windows, period, locations, url);
     // Announce once per period: the marker is written after a successful announcement, so a failed
     // one is retried and a re-run for the same period stays quiet.
     const marker = `${prefix}reports/${isoKey(period.to)}/announced.json`;
     let announced = false;
     if ((await store.get(marker)) === null) {
-      await sendToAll(runtime.destinations, reportMessage(figures, { keepQueryStrings: config.keepQueryStrings }));
+      // Every destination, in order; a failure fails the invocation before the marker, so the retry announces.
+      for (const destination of runtime.destinations) await destination.send(figures);
       await store.put(marker, JSON.stringify({ at: new Date(now()).toISOString() }));
       announced = true;
     }
@@ -173,7 +203,7 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
       windows: windows.length,
       inputs: inputs.length,
       requests: figures.requests,
-      alerts: figures.alertsFired,
+      incidents: figures.incidents,
       report: locations.html,
       announced,
     });
@@ -182,7 +212,7 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
       locations,
       requests: figures.requests,
       windows: windows.length,
-      alerts: figures.alertsFired,
+      incidents: figures.incidents,
       announced,
     };
   };

@@ -9,9 +9,12 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { LbwatchError } from '../../lib/errors.js';
 import { DEFAULT_RULES, parseRules, type RuleSet } from '../../lib/rules/index.js';
+import { SnsDestination } from '../aws/sns.js';
+import type { Destination } from '../destinations/destination.js';
+import { HttpPoster, type HttpPostOptions } from '../destinations/http.js';
+import { WebhookDestination } from '../destinations/webhook.js';
 import type { FunctionConfig } from './config.js';
 import { errorName } from './failures.js';
-import { type Destination, SnsDestination, WebhookDestination, type WebhookOptions } from './publishers.js';
 
 export interface Runtime {
   rules: RuleSet;
@@ -24,7 +27,8 @@ export interface RuntimeClients {
   s3: S3Client;
   sns?: SNSClient;
   secrets?: SecretsManagerClient;
-  webhook?: WebhookOptions;
+  /** Options of the HTTPS poster (timeouts, retries; tests pass a fake fetch or sleep). */
+  http?: HttpPostOptions;
 }
 
 export async function loadRules(config: FunctionConfig, s3: S3Client): Promise<RuleSet> {
@@ -72,13 +76,15 @@ export async function resolveWebhookUrl(
 export async function resolveRuntime(config: FunctionConfig, clients: RuntimeClients): Promise<Runtime> {
   const rules = await loadRules(config, clients.s3);
   const destinations: Destination[] = [];
+  const notify = { keepQueryStrings: config.keepQueryStrings };
   if (config.topicArn !== null) {
     if (clients.sns === undefined)
       throw new LbwatchError('CONFIG_INVALID', 'ALERT_TOPIC_ARN is set but no SNS client was given');
-    destinations.push(new SnsDestination(clients.sns, config.topicArn));
+    destinations.push(new SnsDestination(clients.sns, config.topicArn, notify));
   }
   const webhookUrl = await resolveWebhookUrl(config, clients.secrets);
-  if (webhookUrl !== null) destinations.push(new WebhookDestination(webhookUrl, clients.webhook));
+  if (webhookUrl !== null)
+    destinations.push(new WebhookDestination(webhookUrl, { ...notify, poster: new HttpPoster(clients.http) }));
   return { rules, windowMs: config.windowMs ?? rules.windowMs, destinations };
 }
 

@@ -1,4 +1,4 @@
-/** Reading and writing window partials in the state bucket. */
+/** Window partials stored per object before window documents (read by the report for older periods), and the lateness allowance. */
 import { mergeAll, parseWindow, serializeWindow, type WindowAggregate } from '../../lib/aggregate/index.js';
 import type { InputSummary } from '../../lib/model.js';
 import { mapLimit } from './concurrency.js';
@@ -8,20 +8,6 @@ import type { StateStore } from './state-store.js';
 
 /** GETs in flight at once when reading a window's or a period's partials. */
 export const READ_CONCURRENCY = 8;
-
-/** Stores one partial per (source object, window); the same object always writes the same bytes. */
-export async function storePartials(
-  store: StateStore,
-  prefix: string,
-  sourceId: string,
-  windows: readonly WindowAggregate[],
-): Promise<string[]> {
-  return mapLimit(windows, READ_CONCURRENCY, async (w) => {
-    const key = partialKey(prefix, w.start, w.loadBalancer, sourceId);
-    await store.put(key, serializeWindow(w));
-    return key;
-  });
-}
 
 /** Reads and parses the given partial keys; unreadable partials are logged and left out. */
 export async function readPartials(store: StateStore, keys: readonly string[], log: Log): Promise<WindowAggregate[]> {
@@ -36,27 +22,6 @@ export async function readPartials(store: StateStore, keys: readonly string[], l
     }
   });
   return parsed.filter((w): w is WindowAggregate => w !== null);
-}
-
-/**
- * Every partial stored so far for (load balancer, window), merged. Null when none is stored. Partials
- * written with another window length (WINDOW changed) are not mixed in.
- */
-export async function mergedWindow(
-  store: StateStore,
-  prefix: string,
-  loadBalancer: string,
-  start: number,
-  windowMs: number,
-  log: Log,
-): Promise<{ window: WindowAggregate; partials: number } | null> {
-  const keys = await store.list(windowPartialsPrefix(prefix, start, loadBalancer));
-  if (keys.length === 0) return null;
-  const partials = (await readPartials(store, keys, log)).filter(
-    (w) => w.windowMs === windowMs && w.loadBalancer === loadBalancer && w.start === start,
-  );
-  const [merged] = mergeAll(partials);
-  return merged === undefined ? null : { window: merged, partials: partials.length };
 }
 
 /**
