@@ -260,8 +260,9 @@ export async function deliverDue(
 }
 
 /**
- * Stores the verdicts of `windows` (one load balancer's merged windows this object touched) in the record of
- * `rule`, finishes provisional quiet verdicts of windows that have closed since, and delivers what is due.
+ * Stores the verdicts of `windows` (one load balancer's merged windows this object touched; none for the scheduled
+ * check) in the record of `rule`, judges again the quiet verdicts of windows that have closed since they were
+ * taken, and delivers what is due.
  */
 export async function trackRule(
   ctx: IncidentContext,
@@ -270,10 +271,11 @@ export async function trackRule(
   windows: readonly WindowAggregate[],
 ): Promise<{ record: IncidentRecord; pages: PageOutcome[] }> {
   const now = ctx.now();
-  const windowMs = windows[0]?.windowMs ?? 0;
   const inMemory = new Map(windows.map((w) => [w.start, w]));
-  const options = { severity: rule.severity, windowMs, resolveAfter: resolveAfterWindows(rule.incidents, windowMs) };
   let loaded = await load(ctx, loadBalancer, rule.id);
+  const windowMs = windows[0]?.windowMs ?? loaded.record.current?.windowMs ?? 0;
+  if (windowMs === 0) return { record: loaded.record, pages: [] };
+  const options = { severity: rule.severity, windowMs, resolveAfter: resolveAfterWindows(rule.incidents, windowMs) };
   // Quiet windows that were still open when last seen are judged again now that they have closed.
   for (const start of provisionalClosed(loaded.record, now - LATENESS_MS)) {
     if (inMemory.has(start)) continue;
