@@ -227,7 +227,17 @@ export async function deliverDue(
     };
     for (const destination of ctx.destinations) {
       if (delivered.includes(destination.name)) continue;
-      await destination.send(notification);
+      try {
+        await destination.send(notification);
+      } catch (error) {
+        // Release the page (no writer, stale at once) with what was delivered, so the retry sends only the rest.
+        const sent = delivered;
+        await changeRecord(ctx, loadBalancer, rule, (record) => withPage(record, due, 'pending', '', sent, 0)).catch(
+          (release: unknown) =>
+            ctx.log.error('could not release a page after a failed publish', { rule, error: String(release) }),
+        );
+        throw error;
+      }
       delivered = [...delivered, destination.name];
       if (ctx.destinations.some((d) => !delivered.includes(d.name))) {
         // Record each destination as it succeeds, so a take-over sends only the ones still missing.
