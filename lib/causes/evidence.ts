@@ -264,8 +264,10 @@ const responseTimeout: EvidenceRule = ({ code, stats, n, thresholds, platform, a
   const { about, longer } = around;
   const name = `${timeout(thresholds.responseTimeout)} ${platformName(platform)} ${responseTimeoutName(platform)}`;
   if (about.count / n >= TIMING) {
-    const connected =
-      stats.connectedNoHeader > 0 ? `; ${stats.connectedNoHeader} had connected without getting a response header` : '';
+    // Of those same requests: the connected ones without a header that took about the timeout too.
+    const connectedAbout =
+      aroundThreshold(stats.requestTimeConnectedNoHeader, thresholds.responseTimeout * 1000)?.about.count ?? 0;
+    const connected = connectedAbout > 0 ? `; ${connectedAbout} had connected without getting a response header` : '';
     add(
       '504.response-timeout',
       3 * (about.count / n),

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bucketOf, createAggregator, type WindowAggregate } from '../../../lib/aggregate/index.js';
-import { rankCauses } from '../../../lib/causes/index.js';
+import { rankCauses, scopePhrase } from '../../../lib/causes/index.js';
 import type { LogFormat, LogRecord } from '../../../lib/formats/record.js';
 import type { PlatformThresholds } from '../../../lib/rules/index.js';
 import { otcNoConnection, otcNoHeader, otcRecord } from '../aggregate/factories.js';
@@ -120,6 +120,8 @@ interface Raw {
   untimedNoConnection: number;
   /** Connected, no response header. */
   connectedNoHeader: number;
+  /** Request times (ms) of those. */
+  connectedNoHeaderTimes: number[];
   noConnection: number;
   /** Request sizes (bytes) and URI lengths (characters). */
   bytes: number[];
@@ -141,6 +143,9 @@ function rawOf(records: LogRecord[], code: number, thresholds: PlatformThreshold
     noConnectionTimes: noConn.flatMap((r) => (r.requestTime === null ? [] : [r.requestTime * 1000])),
     untimedNoConnection: noConn.filter((r) => r.requestTime === null).length,
     connectedNoHeader: mine.filter((r) => r.backendConnected === true && r.headerTime === null).length,
+    connectedNoHeaderTimes: mine.flatMap((r) =>
+      r.backendConnected === true && r.headerTime === null && r.requestTime !== null ? [r.requestTime * 1000] : [],
+    ),
     noConnection: noConn.length,
     bytes: mine.flatMap((r) => (r.requestBytes === null ? [] : [r.requestBytes])),
     uriLengths: mine.map((r) => r.uriLength),
@@ -322,8 +327,10 @@ const CLAIMS: Claim[] = [
       const k = kOf(g, raw, problems);
       const t = namedThreshold(g.t, raw.thresholds.responseTimeout, problems);
       checkAbout(k, raw.times, t, 'response timeout', problems);
-      if (g.c !== undefined && Number(g.c) !== raw.connectedNoHeader)
-        problems.push(`${g.c} connected without a header, raw ${raw.connectedNoHeader}`);
+      // Of the requests the claim counts: connected ones without a header, in the same band.
+      const connected = aboutValues(raw.connectedNoHeaderTimes, t).length;
+      if (g.c !== undefined && (Number(g.c) !== connected || Number(g.c) > k))
+        problems.push(`${g.c} of the ${k} connected without a header, raw ${connected}`);
     },
   },
   {
@@ -494,10 +501,22 @@ function problemsWith(evidence: string, raw: Raw): string[] {
   return problems;
 }
 
+/** Scopes a caller may pass; sentences must name the one given and never "this window" for another. */
+const SCOPES = [
+  undefined,
+  scopePhrase(3, Date.UTC(2026, 2, 1, 5, 40), Date.UTC(2026, 2, 1, 5, 55), 300_000),
+  'in this incident',
+  'in the period',
+];
+
 function allProblems(records: LogRecord[], code: number, thresholds: PlatformThresholds): string[] {
-  const raw = rawOf(records, code, thresholds, 'in this window');
-  const causes = rankCauses(windowOf(records), code, thresholds);
-  return causes.flatMap((c) => problemsWith(c.evidence, raw));
+  const scope = SCOPES[records.length % SCOPES.length];
+  const raw = rawOf(records, code, thresholds, scope ?? 'in this window');
+  const causes = rankCauses(windowOf(records), code, thresholds, scope);
+  const problems = causes.flatMap((c) => problemsWith(c.evidence, raw));
+  if (scope !== undefined && causes.some((c) => c.evidence.includes('this window')))
+    problems.push(`"this window" said of ${scope}`);
+  return problems;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
