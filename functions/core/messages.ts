@@ -131,6 +131,8 @@ export interface ReportHeadline {
   alertsFired: number;
   /** Where the rendered report was written. */
   locations: { html: string; md: string; json: string };
+  /** An HTTPS link to the HTML report a person can click (presigned, expires), or null. */
+  url: string | null;
 }
 
 export function reportMessage(h: ReportHeadline, options: MessageOptions): OutgoingMessage {
@@ -158,7 +160,12 @@ export function reportMessage(h: ReportHeadline, options: MessageOptions): Outgo
       }
     }
   }
-  lines.push('', `HTML: ${h.locations.html}`, `Markdown: ${h.locations.md}`, `JSON: ${h.locations.json}`);
-  const json = deepSafe({ kind: 'report', ...h }, safe(options));
+  lines.push('');
+  if (h.url !== null) lines.push(`Open the report: ${h.url}`);
+  lines.push(`HTML: ${h.locations.html}`, `Markdown: ${h.locations.md}`, `JSON: ${h.locations.json}`);
+  // The link is lbwatch's own (state bucket, report key): its query string is the signature, so it
+  // is neither cut nor stripped like text that came from log lines.
+  const { url, ...figures } = h;
+  const json = { ...deepSafe({ kind: 'report', ...figures }, safe(options)), url };
   return { subject, text: lines.join('\n'), json, attributes: { kind: 'report' } };
 }

@@ -9,6 +9,7 @@ import type { AnalysisResult, InputSummary } from '../../lib/model.js';
 import { buildReportModel, renderHtml, renderJson, renderMarkdown, summarizeRules } from '../../lib/report/index.js';
 import { mapLimit } from './concurrency.js';
 import type { FunctionConfig } from './config.js';
+import { describe } from './failures.js';
 import type { Log } from './logger.js';
 import { type ReportHeadline, reportMessage } from './messages.js';
 import { sendToAll } from './publishers.js';
@@ -17,9 +18,14 @@ import { inputsDayPrefix, isoKey, latestReportKey, reportKeys } from './state-ke
 import type { StateStore } from './state-store.js';
 import { type InputRecord, LATENESS_MS, READ_CONCURRENCY, readPartials } from './window-store.js';
 
+/** An HTTPS URL that opens the object at `key` for `ttlSeconds` (a presigned GET). */
+export type ReportLink = (key: string, ttlSeconds: number) => Promise<string>;
+
 export interface ReportFlowDeps {
   config: Readonly<FunctionConfig>;
   store: StateStore;
+  /** Makes the announcement's link; without it (or with REPORT_LINK_TTL=0) there is none. */
+  link?: ReportLink;
   log: Log;
   now?: () => number;
 }
@@ -31,6 +37,8 @@ export interface ReportResult {
   windows: number;
   alerts: number;
   announced: boolean;
+  /** The link the announcement carried, or null. */
+  url: string | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -47,6 +55,7 @@ export function headline(
   windows: readonly WindowAggregate[],
   period: { from: number; to: number },
   locations: ReportHeadline['locations'],
+  url: string | null = null,
 ): ReportHeadline {
   let requests = 0;
   const byClass: Record<string, number> = { '4xx': 0, '5xx': 0 };
@@ -79,6 +88,7 @@ export function headline(
     topCodes,
     alertsFired: analysis.alerts.length,
     locations,
+    url,
   };
 }
 
@@ -128,6 +138,17 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
       .map((r) => ({ ...r.summary, path: `s3://${r.bucket}/${r.key}` }));
   }
 
+  /** The link is a convenience: a failure to sign leaves it out rather than failing the report. */
+  async function reportUrl(key: string): Promise<string | null> {
+    if (deps.link === undefined || config.reportLinkTtlMs === 0) return null;
+    try {
+      return await deps.link(key, Math.floor(config.reportLinkTtlMs / 1000));
+    } catch (error) {
+      log.warn('report link not signed', describe(error));
+      return null;
+    }
+  }
+
   return async function report(at: number, runtime: Runtime): Promise<ReportResult> {
     const windowMs = runtime.windowMs;
     // A period that is not a whole number of windows is rounded up to one.
@@ -157,7 +178,8 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
     await store.put(keys.json, renderJson(model), 'application/json');
     await store.put(latestReportKey(prefix), JSON.stringify({ period: input.period, ...locations }));
 
-    const figures = headline(analysis, windows, period, locations);
+    const url = await reportUrl(keys.html);
+    const figures = headline(analysis, windows, period, locations, url);
     // Announce once per period: the marker is written after a successful announcement, so a failed
     // one is retried and a re-run for the same period stays quiet.
     const marker = `${prefix}reports/${isoKey(period.to)}/announced.json`;
@@ -184,6 +206,7 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
       windows: windows.length,
       alerts: figures.alertsFired,
       announced,
+      url,
     };
   };
 }

@@ -7,6 +7,7 @@ import type { FunctionConfig } from '../../core/config.js';
 import type { Log } from '../../core/logger.js';
 import { createReportFlow, type ReportResult } from '../../core/report.js';
 import type { Runtime } from '../../core/runtime.js';
+import { presignedReportLink } from '../../s3/report-link.js';
 import { S3StateStore } from '../../s3/state-store.js';
 import { scheduledTime } from '../events.js';
 
@@ -25,6 +26,7 @@ export function createHandler(deps: ReportDeps): (event: unknown) => Promise<Rep
   const report = createReportFlow({
     config: deps.config,
     store: new S3StateStore(deps.s3, deps.config.stateBucket),
+    link: presignedReportLink(deps.s3, deps.config.stateBucket),
     log: deps.log,
     now,
   });

@@ -92,6 +92,7 @@ describe('reportMessage', () => {
         topCodes: [{ loadBalancer: 'app/web/1', code: 502, count: 40, topCause: '502.backend-reset' }],
         alertsFired: 3,
         locations,
+        url: null,
       },
       { keepQueryStrings: false },
     );
@@ -113,11 +114,35 @@ describe('reportMessage', () => {
         topCodes: [],
         alertsFired: 0,
         locations,
+        url: null,
       },
       { keepQueryStrings: false },
     );
     expect(message.subject).toContain('no data');
     expect(message.text).toContain('No access-log data was stored for this period.');
+  });
+
+  it('prints the report link whole: its query string is the signature, not log text', () => {
+    // Prepare
+    const url = `https://state.example/lbwatch/reports/r.html?X-Amz-Signature=${'a'.repeat(64)}&X-Amz-Security-Token=${'t'.repeat(900)}`;
+    // Act
+    const message = reportMessage(
+      {
+        periodStart: '2024-05-01T00:00:00.000Z',
+        periodEnd: '2024-05-02T00:00:00.000Z',
+        requests: 10,
+        loadBalancers: 1,
+        errorRates: { '4xx': 0, '5xx': 0 },
+        topCodes: [],
+        alertsFired: 0,
+        locations,
+        url,
+      },
+      { keepQueryStrings: false },
+    );
+    // Assess
+    expect(message.text).toContain(`Open the report: ${url}`);
+    expect(message.json).toMatchObject({ kind: 'report', url });
   });
 });
 

@@ -1,0 +1,52 @@
+/**
+ * The FunctionGraph ingest handler: an OBS trigger event -> the ingest flow, reading and writing
+ * through OBS's S3-compatible API with the invocation's temporary credentials. A retryable failure
+ * throws, so FunctionGraph's asynchronous invocation retries the event; a malformed event is logged
+ * and answered, since retrying cannot fix it.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { FunctionConfig } from '../../core/config.js';
+import { describe } from '../../core/failures.js';
+import { createIngestFlow, type IngestResult } from '../../core/ingest.js';
+import type { Log } from '../../core/logger.js';
+import type { ObjectCreated } from '../../core/object-source.js';
+import type { Runtime } from '../../core/runtime.js';
+import { S3ObjectSource } from '../../s3/object-source.js';
+import { S3StateStore } from '../../s3/state-store.js';
+import { decodeObsEvent } from '../events.js';
+
+export type { IngestResult, ObjectOutcome } from '../../core/ingest.js';
+
+export interface IngestDeps {
+  config: Readonly<FunctionConfig>;
+  /** The OBS client for an invocation, built from its context's temporary credentials. */
+  s3For: (context: unknown) => S3Client;
+  /** Rules and destinations, resolved once per cold start. */
+  runtime: (s3: S3Client) => Promise<Runtime>;
+  log: Log;
+  now?: () => number;
+}
+
+export function createHandler(deps: IngestDeps): (event: unknown, context: unknown) => Promise<IngestResult> {
+  const { config, log } = deps;
+  return async function handler(event: unknown, context: unknown): Promise<IngestResult> {
+    let objects: ObjectCreated[];
+    try {
+      objects = decodeObsEvent(event);
+    } catch (error) {
+      log.error('event refused', describe(error));
+      return { objects: [] };
+    }
+    if (objects.length === 0) return { objects: [] };
+    const s3 = deps.s3For(context);
+    const runtime = await deps.runtime(s3);
+    const flow = createIngestFlow({
+      config,
+      source: new S3ObjectSource(s3),
+      store: new S3StateStore(s3, config.stateBucket),
+      log,
+      now: deps.now,
+    });
+    return { objects: await flow.ingest(objects, runtime) };
+  };
+}
