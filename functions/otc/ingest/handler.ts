@@ -7,12 +7,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { FunctionConfig } from '../../core/config.js';
 import { describe } from '../../core/failures.js';
-import { createIngestFlow, type IngestResult } from '../../core/ingest.js';
+import type { IngestResult } from '../../core/ingest.js';
 import type { Log } from '../../core/logger.js';
 import type { ObjectCreated } from '../../core/object-source.js';
 import type { Runtime } from '../../core/runtime.js';
-import { S3ObjectSource } from '../../s3/object-source.js';
-import { S3StateStore } from '../../s3/state-store.js';
+import { s3IngestFlow } from '../../s3/flows.js';
 import { decodeObsEvent } from '../events.js';
 
 export type { IngestResult, ObjectOutcome } from '../../core/ingest.js';
@@ -40,13 +39,6 @@ export function createHandler(deps: IngestDeps): (event: unknown, context: unkno
     if (objects.length === 0) return { objects: [] };
     const s3 = deps.s3For(context);
     const runtime = await deps.runtime(s3);
-    const flow = createIngestFlow({
-      config,
-      source: new S3ObjectSource(s3),
-      store: new S3StateStore(s3, config.stateBucket),
-      log,
-      now: deps.now,
-    });
-    return { objects: await flow.ingest(objects, runtime) };
+    return { objects: await s3IngestFlow(s3, { config, log, now: deps.now }).ingest(objects, runtime) };
   };
 }

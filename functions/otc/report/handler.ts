@@ -6,10 +6,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { FunctionConfig } from '../../core/config.js';
 import type { Log } from '../../core/logger.js';
-import { createReportFlow, type ReportResult } from '../../core/report.js';
+import type { ReportResult } from '../../core/report.js';
 import type { Runtime } from '../../core/runtime.js';
-import { presignedReportLink } from '../../s3/report-link.js';
-import { S3StateStore } from '../../s3/state-store.js';
+import { s3ReportFlow } from '../../s3/flows.js';
 import { timerTime } from '../events.js';
 
 export type { ReportResult } from '../../core/report.js';
@@ -29,13 +28,6 @@ export function createHandler(deps: ReportDeps): (event: unknown, context: unkno
   return async function handler(event: unknown, context: unknown): Promise<ReportResult> {
     const s3 = deps.s3For(context);
     const runtime = await deps.runtime(s3);
-    const report = createReportFlow({
-      config,
-      store: new S3StateStore(s3, config.stateBucket),
-      link: presignedReportLink(s3, config.stateBucket),
-      log,
-      now,
-    });
-    return report(timerTime(event) ?? now(), runtime);
+    return s3ReportFlow(s3, { config, log, now })(timerTime(event) ?? now(), runtime);
   };
 }
