@@ -76,6 +76,9 @@ const otcNames = existsSync(otcDir)
   : [];
 mkdirSync(join(root, 'dist/otc'), { recursive: true });
 for (const name of otcNames) writeFileSync(join(root, 'dist/otc', `${name}.zip`), await otcZip(name));
+for (const stale of readdirSync(join(root, 'dist/otc')).filter((n) => !otcNames.includes(n.replace(/\.zip$/, '')))) {
+  rmSync(join(root, 'dist/otc', stale), { force: true });
+}
 
 console.log(
   `built dist/cli/lbwatch.mjs dist/cli/parse-worker.mjs${names.map((n) => ` dist/functions/${n}/index.mjs`).join('')}${otcNames.map((n) => ` dist/otc/${n}.zip`).join('')}`,
