@@ -4,7 +4,8 @@
  * "Object Created" events. Anything else is refused at the boundary with EVENT_INVALID.
  */
 import { LbwatchError } from '../../lib/errors.js';
-import { decodeS3Key, type ObjectCreated } from '../core/object-source.js';
+import { isRecord, str, unquote } from '../core/event-fields.js';
+import { createdObjectOf, decodeS3Key, type ObjectCreated } from '../core/object-source.js';
 
 /** What one SQS message asks for. */
 export type SqsItem =
@@ -18,18 +19,6 @@ export type IngestEvent =
   | { kind: 'objects'; source: 's3' | 'eventbridge'; objects: ObjectCreated[] }
   | { kind: 'sqs'; items: SqsItem[] };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function str(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-function unquote(etag: string | null): string | null {
-  return etag === null ? null : etag.replace(/^"+|"+$/g, '');
-}
-
 /** Objects of an S3 notification (`{ Records: [...] }`); non-create records are ignored. */
 function decodeS3Notification(body: Record<string, unknown>): ObjectCreated[] {
   const records = body.Records;
@@ -39,22 +28,8 @@ function decodeS3Notification(body: Record<string, unknown>): ObjectCreated[] {
     if (!isRecord(record) || record.eventSource !== 'aws:s3') {
       throw new LbwatchError('EVENT_INVALID', 'record is not an aws:s3 event record');
     }
-    const name = str(record.eventName) ?? '';
-    if (!name.startsWith('ObjectCreated:')) continue;
-    const s3 = isRecord(record.s3) ? record.s3 : null;
-    const bucket = s3 && isRecord(s3.bucket) ? str(s3.bucket.name) : null;
-    const object = s3 && isRecord(s3.object) ? s3.object : null;
-    const key = object ? str(object.key) : null;
-    if (bucket === null || object === null || key === null) {
-      throw new LbwatchError('EVENT_INVALID', 'S3 event record lacks bucket name or object key');
-    }
-    objects.push({
-      bucket,
-      key: decodeS3Key(key),
-      etag: unquote(str(object.eTag)),
-      versionId: str(object.versionId),
-      size: typeof object.size === 'number' ? object.size : null,
-    });
+    const object = createdObjectOf(record, 's3');
+    if (object !== null) objects.push(object);
   }
   return objects;
 }

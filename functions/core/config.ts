@@ -27,6 +27,8 @@ export interface FunctionConfig {
   /** Secrets Manager secret whose string is the webhook URL (resolved once at cold start). */
   webhookSecretArn: string | null;
   reportPeriodMs: number;
+  /** How long the report announcement's link works; 0: no link. */
+  reportLinkTtlMs: number;
   keepQueryStrings: boolean;
   /** Path-style S3 addressing for S3-compatible stores and local servers. */
   s3ForcePathStyle: boolean;
@@ -35,6 +37,8 @@ export interface FunctionConfig {
 export const DEFAULT_STATE_PREFIX = 'lbwatch/';
 export const DEFAULT_LOG_SUFFIXES: readonly string[] = ['.log', '.log.gz'];
 export const DEFAULT_REPORT_PERIOD = '1d';
+/** Presigned URLs (SigV4) are valid for at most 7 days. */
+export const MAX_REPORT_LINK_TTL_MS = 7 * 86_400_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -105,6 +109,12 @@ export function parseConfig(env: Env): Readonly<FunctionConfig> {
   const windowMs = windowText === null ? null : duration(windowText, 'WINDOW', problems);
   const reportPeriodMs = duration(value(env, 'REPORT_PERIOD') ?? DEFAULT_REPORT_PERIOD, 'REPORT_PERIOD', problems);
 
+  const linkText = value(env, 'REPORT_LINK_TTL') ?? '7d';
+  const reportLinkTtlMs = linkText === '0' ? 0 : duration(linkText, 'REPORT_LINK_TTL', problems);
+  if (reportLinkTtlMs !== null && reportLinkTtlMs > MAX_REPORT_LINK_TTL_MS) {
+    problems.push(`REPORT_LINK_TTL=${JSON.stringify(linkText)} is over 7d, the longest a presigned link works`);
+  }
+
   const topicArn = value(env, 'ALERT_TOPIC_ARN');
   if (topicArn !== null && !/^arn:[^:]+:sns:[^:]*:[^:]*:[^:]+$/.test(topicArn)) {
     problems.push(`ALERT_TOPIC_ARN=${JSON.stringify(topicArn)} is not an SNS topic ARN`);
@@ -146,6 +156,7 @@ export function parseConfig(env: Env): Readonly<FunctionConfig> {
     webhookUrl,
     webhookSecretArn,
     reportPeriodMs: reportPeriodMs as number,
+    reportLinkTtlMs: reportLinkTtlMs as number,
     keepQueryStrings: queryStrings === 'keep',
     s3ForcePathStyle: pathStyle === 'true',
   });

@@ -4,6 +4,7 @@
  * {@link ObjectSource}.
  */
 import { LbwatchError } from '../../lib/errors.js';
+import { isRecord, str, unquote } from './event-fields.js';
 
 /** One created object, key already decoded. */
 export interface ObjectCreated {
@@ -54,4 +55,31 @@ export function decodeS3Key(encoded: string): string {
   } catch {
     throw new LbwatchError('EVENT_INVALID', 'object key is not valid URL encoding', { context: { key: encoded } });
   }
+}
+
+/**
+ * The object a storage notification record announces, or null when the record is not a creation
+ * (`ObjectRemoved:*` and the like are ignored). `container` names the member holding bucket and
+ * object: `s3` in S3 notifications and OTC's OBS trigger events, `obs` in Huawei Cloud's. A
+ * version id of `"null"` (unversioned or suspended bucket) is no version: the ETag identifies the
+ * content then.
+ */
+export function createdObjectOf(record: Record<string, unknown>, container: 's3' | 'obs'): ObjectCreated | null {
+  const name = str(record.eventName) ?? '';
+  if (!name.startsWith('ObjectCreated:')) return null;
+  const body = isRecord(record[container]) ? record[container] : null;
+  const bucket = body && isRecord(body.bucket) ? str(body.bucket.name) : null;
+  const object = body && isRecord(body.object) ? body.object : null;
+  const key = object ? str(object.key) : null;
+  if (bucket === null || object === null || key === null) {
+    throw new LbwatchError('EVENT_INVALID', `${container} event record lacks bucket name or object key`);
+  }
+  const versionId = str(object.versionId);
+  return {
+    bucket,
+    key: decodeS3Key(key),
+    etag: unquote(str(object.eTag)),
+    versionId: versionId === 'null' ? null : versionId,
+    size: typeof object.size === 'number' ? object.size : null,
+  };
 }

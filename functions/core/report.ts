@@ -9,6 +9,7 @@ import type { AnalysisResult, InputSummary, ReportAnnouncement } from '../../lib
 import { buildReportModel, renderHtml, renderJson, renderMarkdown, summarizeRules } from '../../lib/report/index.js';
 import { mapLimit } from './concurrency.js';
 import type { FunctionConfig } from './config.js';
+import { describe } from './failures.js';
 import type { Log } from './logger.js';
 import type { Runtime } from './runtime.js';
 import { inputsDayPrefix, isoKey, latestReportKey, reportKeys } from './state-keys.js';
@@ -16,13 +17,16 @@ import type { StateStore } from './state-store.js';
 import { parseWindowDoc, type WindowDoc, windowsPrefix } from './window-docs.js';
 import { type InputRecord, LATENESS_MS, READ_CONCURRENCY, readPartials } from './window-store.js';
 
+/** An HTTPS URL that opens the object at `key` for `ttlSeconds` (a presigned GET). */
+export type ReportLink = (key: string, ttlSeconds: number) => Promise<string>;
+
 export interface ReportFlowDeps {
   config: Readonly<FunctionConfig>;
   store: StateStore;
+  /** Makes the announcement's link; without it (or with REPORT_LINK_TTL=0) there is none. */
+  link?: ReportLink;
   log: Log;
   now?: () => number;
-  /** An HTTPS link a person can click for a stored report key (a presigned URL), or null. */
-  reportUrl?: (key: string) => Promise<string | null>;
 }
 
 export interface ReportResult {
@@ -32,6 +36,8 @@ export interface ReportResult {
   windows: number;
   incidents: number;
   announced: boolean;
+  /** The link the announcement carried, or null. */
+  url: string | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -152,6 +158,17 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
       .map((r) => ({ ...r.summary, path: `s3://${r.bucket}/${r.key}` }));
   }
 
+  /** The link is a convenience: a failure to sign leaves it out rather than failing the report. */
+  async function reportUrl(key: string): Promise<string | null> {
+    if (deps.link === undefined || config.reportLinkTtlMs === 0) return null;
+    try {
+      return await deps.link(key, Math.floor(config.reportLinkTtlMs / 1000));
+    } catch (error) {
+      log.warn('report link not signed', describe(error));
+      return null;
+    }
+  }
+
   return async function report(at: number, runtime: Runtime): Promise<ReportResult> {
     const windowMs = runtime.windowMs;
     // A period that is not a whole number of windows is rounded up to one.
@@ -185,7 +202,7 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
     await store.put(keys.json, renderJson(model), 'application/json');
     await store.put(latestReportKey(prefix), JSON.stringify({ period: input.period, ...locations }));
 
-    const url = deps.reportUrl === undefined ? null : await deps.reportUrl(keys.html);
+    const url = await reportUrl(keys.html);
     const figures = headline(analysis, windows, period, locations, url);
     // Announce once per period: the marker is written after a successful announcement, so a failed
     // one is retried and a re-run for the same period stays quiet.
@@ -214,6 +231,7 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
       windows: windows.length,
       incidents: figures.incidents,
       announced,
+      url,
     };
   };
 }

@@ -3,11 +3,11 @@
  * load balancers (`logs-missing`), incidents to resolve without new logs, reminders, pages left pending.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type CheckResult, createCheckFlow } from '../../core/check.js';
+import type { CheckResult } from '../../core/check.js';
 import type { FunctionConfig } from '../../core/config.js';
 import type { Log } from '../../core/logger.js';
 import type { Runtime } from '../../core/runtime.js';
-import { S3StateStore } from '../../s3/state-store.js';
+import { s3CheckFlow } from '../../s3/flows.js';
 
 export type { CheckResult } from '../../core/check.js';
 
@@ -20,12 +20,7 @@ export interface CheckDeps {
 }
 
 export function createHandler(deps: CheckDeps): (event: unknown) => Promise<CheckResult> {
-  const check = createCheckFlow({
-    prefix: deps.config.statePrefix,
-    store: new S3StateStore(deps.s3, deps.config.stateBucket),
-    log: deps.log,
-    now: deps.now,
-  });
+  const check = s3CheckFlow(deps.s3, { config: deps.config, log: deps.log, now: deps.now });
   return async function handler(): Promise<CheckResult> {
     return check(await deps.runtime());
   };

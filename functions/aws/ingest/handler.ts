@@ -7,11 +7,10 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { FunctionConfig } from '../../core/config.js';
 import { describe } from '../../core/failures.js';
-import { createIngestFlow, type IngestResult } from '../../core/ingest.js';
+import type { IngestResult } from '../../core/ingest.js';
 import type { Log } from '../../core/logger.js';
 import type { Runtime } from '../../core/runtime.js';
-import { S3ObjectSource } from '../../s3/object-source.js';
-import { S3StateStore } from '../../s3/state-store.js';
+import { s3IngestFlow } from '../../s3/flows.js';
 import { decodeIngestEvent } from '../events.js';
 
 export type { IngestResult, ObjectOutcome } from '../../core/ingest.js';
@@ -28,13 +27,7 @@ export interface IngestDeps {
 
 export function createHandler(deps: IngestDeps): (event: unknown) => Promise<SQSBatchResponse | IngestResult> {
   const { config, s3, log } = deps;
-  const flow = createIngestFlow({
-    config,
-    source: new S3ObjectSource(s3),
-    store: new S3StateStore(s3, config.stateBucket),
-    log,
-    now: deps.now,
-  });
+  const flow = s3IngestFlow(s3, { config, log, now: deps.now });
 
   return async function handler(event: unknown): Promise<SQSBatchResponse | IngestResult> {
     const decoded = (() => {

@@ -5,9 +5,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { FunctionConfig } from '../../core/config.js';
 import type { Log } from '../../core/logger.js';
-import { createReportFlow, type ReportResult } from '../../core/report.js';
+import type { ReportResult } from '../../core/report.js';
 import type { Runtime } from '../../core/runtime.js';
-import { S3StateStore } from '../../s3/state-store.js';
+import { s3ReportFlow } from '../../s3/flows.js';
 import { scheduledTime } from '../events.js';
 
 export type { ReportResult } from '../../core/report.js';
@@ -22,12 +22,7 @@ export interface ReportDeps {
 
 export function createHandler(deps: ReportDeps): (event: unknown) => Promise<ReportResult> {
   const now = deps.now ?? Date.now;
-  const report = createReportFlow({
-    config: deps.config,
-    store: new S3StateStore(deps.s3, deps.config.stateBucket),
-    log: deps.log,
-    now,
-  });
+  const report = s3ReportFlow(deps.s3, { config: deps.config, log: deps.log, now });
   return async function handler(event: unknown): Promise<ReportResult> {
     const runtime = await deps.runtime();
     return report(scheduledTime(event) ?? now(), runtime);

@@ -301,6 +301,9 @@ describe('functions end to end (s3rver + fauxqs on loopback)', () => {
       'lbwatch/reports/2024-05-01T11:00:00.000Z/report.md',
     ]);
     expect(await readState('lbwatch/reports/2024-05-01T11:00:00.000Z/report.html')).toContain('<html');
+    const link = await fetch(written.url ?? 'http://127.0.0.1:1/', { signal: AbortSignal.timeout(10_000) });
+    expect(await link.text()).toBe(await readState('lbwatch/reports/2024-05-01T11:00:00.000Z/report.html'));
+    expect(announcements[0]?.message).toContain(`Open: ${written.url}`);
     expect(announcements).toHaveLength(1);
     expect(announcements[0]?.subject).toContain('270 req');
     expect(announcements[0]?.message).toContain('502');

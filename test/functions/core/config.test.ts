@@ -26,6 +26,7 @@ describe('parseConfig', () => {
       rules: { kind: 'default' },
       windowMs: null,
       reportPeriodMs: 86_400_000,
+      reportLinkTtlMs: 7 * 86_400_000,
       keepQueryStrings: false,
       s3ForcePathStyle: false,
       webhookUrl: null,
@@ -101,6 +102,25 @@ describe('parseConfig', () => {
         ALERT_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hook',
       }),
     ).not.toThrow();
+  });
+
+  it.each([
+    ['0', 0],
+    ['12h', 12 * 3_600_000],
+    ['7d', 7 * 86_400_000],
+  ])('reads REPORT_LINK_TTL=%s', (text, ms) => {
+    // Act
+    const config = parseConfig({ STATE_BUCKET: 'state-bucket', ALERT_TOPIC_ARN: TOPIC_ARN, REPORT_LINK_TTL: text });
+    // Assess
+    expect(config.reportLinkTtlMs).toBe(ms);
+  });
+
+  it.each(['8d', 'soon', '-1h'])('refuses REPORT_LINK_TTL=%s, naming it', (text) => {
+    // Act
+    const error = configError({ STATE_BUCKET: 'state-bucket', ALERT_TOPIC_ARN: TOPIC_ARN, REPORT_LINK_TTL: text });
+    // Assess
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('REPORT_LINK_TTL');
   });
 
   it('rejects an SNS ARN that is not a topic ARN', () => {
