@@ -7,7 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { parseConfig } from '../shared/config.js';
 import { createLogger } from '../shared/logger.js';
-import { once, resolveRuntime } from '../shared/runtime.js';
+import { needsSecrets, once, resolveRuntime } from '../shared/runtime.js';
 import { createHandler, type ReportDeps } from './handler.js';
 
 export { createHandler, type ReportDeps } from './handler.js';
@@ -17,7 +17,7 @@ export function defaultDeps(env: Readonly<Record<string, string | undefined>> = 
   // Region and endpoints come from the SDK's own variables (AWS_REGION, AWS_ENDPOINT_URL_S3, ...).
   const s3 = new S3Client({ forcePathStyle: config.s3ForcePathStyle });
   const sns = config.topicArn === null ? undefined : new SNSClient({});
-  const secrets = config.webhookSecretArn === null ? undefined : new SecretsManagerClient({});
+  const secrets = needsSecrets(config) ? new SecretsManagerClient({}) : undefined;
   return {
     config,
     s3,
