@@ -4,6 +4,7 @@
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { LbwatchError } from '../../lib/errors.js';
+import { HttpPoster, type HttpPostOptions } from '../destinations/http.js';
 import { errorName } from './failures.js';
 import type { OutgoingMessage } from './messages.js';
 
@@ -53,80 +54,26 @@ export class SnsDestination implements Destination {
   }
 }
 
-export interface WebhookOptions {
-  /** Per-attempt timeout. @default 5000 */
-  timeoutMs?: number;
-  /** Attempts in total, including the first. @default 3 */
-  attempts?: number;
-  /** First backoff delay, doubled per attempt with jitter. @default 250 */
-  backoffMs?: number;
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-const sleepReal = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Timeout, attempts, backoff, fetch and sleep of the shared HTTPS poster. */
+export type WebhookOptions = HttpPostOptions;
 
 /**
- * Webhook: JSON POST of the alert object. Network errors, timeouts, 5xx and 429 are retried with
- * exponential backoff; any other 4xx is a configuration problem and fails at once.
+ * Webhook: JSON POST of the alert object through the shared HTTPS poster (network errors, timeouts,
+ * 5xx and 429 retried with backoff; any other 4xx fails at once; errors name the host only).
  */
 export class WebhookDestination implements Destination {
   readonly name = 'webhook';
-  private readonly timeoutMs: number;
-  private readonly attempts: number;
-  private readonly backoffMs: number;
-  private readonly fetchFn: typeof fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly poster: HttpPoster;
 
   constructor(
     private readonly url: string,
     options: WebhookOptions = {},
   ) {
-    this.timeoutMs = options.timeoutMs ?? 5000;
-    this.attempts = Math.max(1, options.attempts ?? 3);
-    this.backoffMs = options.backoffMs ?? 250;
-    this.fetchFn = options.fetch ?? fetch;
-    this.sleep = options.sleep ?? sleepReal;
+    this.poster = new HttpPoster(options);
   }
 
   async send(message: OutgoingMessage): Promise<void> {
-    const body = JSON.stringify(message.json);
-    let last = 'no attempt';
-    for (let attempt = 1; attempt <= this.attempts; attempt++) {
-      let retryable = true;
-      try {
-        const response = await this.fetchFn(this.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'lbwatch' },
-          body,
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
-        // Drain the body so the connection can be reused.
-        await response.arrayBuffer().catch(() => undefined);
-        if (response.ok) return;
-        last = `HTTP ${response.status}`;
-        retryable = response.status >= 500 || response.status === 429;
-      } catch (error) {
-        last = errorName(error) || 'network error';
-      }
-      if (!retryable) break;
-      if (attempt < this.attempts) {
-        const delay = this.backoffMs * 2 ** (attempt - 1);
-        await this.sleep(delay / 2 + Math.random() * (delay / 2));
-      }
-    }
-    // The URL may carry a token (chat webhooks do): name the host only.
-    throw new LbwatchError('PUBLISH_FAILED', `webhook delivery failed: ${last}`, {
-      context: { destination: 'webhook', host: hostOf(this.url) },
-    });
-  }
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return '(invalid url)';
+    await this.poster.post({ destination: this.name, url: this.url, body: JSON.stringify(message.json) });
   }
 }
 
