@@ -61,7 +61,7 @@ export function escapeCardMarkdown(text: string): string {
 
 /** {@link escapeCardMarkdown} for a string inside a line (markers at its start mean nothing there). */
 export function escapeCardInline(text: string): string {
-  return text.replace(/[\\`*_~[\]<>&]/g, '\\$&').replace(/\{\{/g, '{\u200b{');
+  return text.replace(/[\\`*_~[\]<>&]/g, '\\$&').replace(/\{(?=\{)/g, '{\u200b');
 }
 
 function cut(text: string, max = TEXT_MAX): string {
