@@ -52,7 +52,15 @@ export const EXAMPLE_INCIDENT: IncidentNotification = {
   },
 };
 
-const json = (value: unknown): string => JSON.stringify(value, null, 2);
+/** JSON with two-space indentation, objects and arrays that fit in 100 characters on one line. */
+function json(value: unknown, indent = ''): string {
+  const flat = JSON.stringify(value);
+  if (value === null || typeof value !== 'object' || indent.length + flat.length <= 100) return flat;
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) return `[\n${value.map((item) => inner + json(item, inner)).join(',\n')}\n${indent}]`;
+  const entries = Object.entries(value).filter(([, item]) => item !== undefined);
+  return `{\n${entries.map(([key, item]) => `${inner}${JSON.stringify(key)}: ${json(item, inner)}`).join(',\n')}\n${indent}}`;
+}
 const fence = (lang: string, text: string): string => `\`\`\`${lang}\n${text}\n\`\`\``;
 
 /** The README text: one example per destination. */
@@ -69,15 +77,24 @@ export function destinationExamples(): string {
     ],
   };
   const webhookExcerpt = { ...page, incident: { ...page.incident, causes: page.incident.causes.slice(0, 1) } };
+  const slack = renderSlack(page);
+  const slackExcerpt = { text: slack.text, blocks: slack.blocks.slice(0, 3) };
+  const event = renderPagerDuty(page, '<32-character integration key>');
+  const details = event?.payload?.custom_details ?? {};
+  const causes = Array.isArray(details.causes) ? details.causes.slice(0, 1) : [];
+  const eventExcerpt =
+    event?.payload === undefined
+      ? event
+      : { ...event, payload: { ...event.payload, custom_details: { ...details, causes } } };
   return [
     `**SNS / SMN / email** subject and text:`,
     fence('text', `${renderSubject(page)}\n\n${renderText(page)}`),
-    `**Slack** (Block Kit):`,
-    fence('json', json(renderSlack(page))),
+    `**Slack** (Block Kit; excerpt: the first three blocks, then come other candidates, the report button and the incident id):`,
+    fence('json', json(slackExcerpt)),
     `**Microsoft Teams** (Workflows webhook, Adaptive Card; excerpt: the first two body elements):`,
     fence('json', json(teamsExcerpt)),
-    `**PagerDuty** (Events API v2; \`resolve\` carries only \`routing_key\`, \`event_action\` and \`dedup_key\`):`,
-    fence('json', json(renderPagerDuty(page, '<32-character integration key>'))),
+    `**PagerDuty** (Events API v2, excerpt: one cause; \`resolve\` carries only \`routing_key\`, \`event_action\` and \`dedup_key\`):`,
+    fence('json', json(eventExcerpt)),
     `**Webhook** (the \`IncidentNotification\` itself; excerpt: one cause):`,
     fence('json', json(webhookExcerpt)),
   ].join('\n\n');
