@@ -7,7 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type FunctionConfig, parseConfig } from '../core/config.js';
 import { createLogger, type Log } from '../core/logger.js';
-import { once, type Runtime, resolveRuntime } from '../core/runtime.js';
+import { needsSecrets, once, type Runtime, resolveRuntime } from '../core/runtime.js';
 
 export interface AwsDeps {
   config: Readonly<FunctionConfig>;
@@ -21,7 +21,7 @@ export function awsDeps(service: string, env: Readonly<Record<string, string | u
   // Region and endpoints come from the SDK's own variables (AWS_REGION, AWS_ENDPOINT_URL_S3, ...).
   const s3 = new S3Client({ forcePathStyle: config.s3ForcePathStyle });
   const sns = config.topicArn === null ? undefined : new SNSClient({});
-  const secrets = config.webhookSecretArn === null ? undefined : new SecretsManagerClient({});
+  const secrets = needsSecrets(config) ? new SecretsManagerClient({}) : undefined;
   return {
     config,
     s3,

@@ -26,6 +26,21 @@ export interface FunctionConfig {
   webhookUrl: string | null;
   /** Secrets Manager secret whose string is the webhook URL (resolved once at cold start). */
   webhookSecretArn: string | null;
+  /** Slack incoming-webhook URL, or the secret holding it. */
+  slackWebhookUrl: string | null;
+  slackWebhookSecretArn: string | null;
+  /** Microsoft Teams Workflows webhook URL, or the secret holding it. */
+  teamsWebhookUrl: string | null;
+  teamsWebhookSecretArn: string | null;
+  /** PagerDuty Events API v2 routing (integration) key, or the secret holding it. */
+  pagerDutyRoutingKey: string | null;
+  pagerDutyRoutingKeySecretArn: string | null;
+  /** Overrides https://events.pagerduty.com/v2/enqueue (tests, proxies). */
+  pagerDutyEventsUrl: string | null;
+  /** OTC SMN topic (`urn:smn:<region>:<project>:<name>`); publishes with the function's agency. */
+  smnTopicUrn: string | null;
+  /** Overrides https://smn.<region>.otc.t-systems.com. */
+  smnEndpoint: string | null;
   reportPeriodMs: number;
   /** How long the report announcement's link works; 0: no link. */
   reportLinkTtlMs: number;
@@ -123,12 +138,62 @@ export function parseConfig(env: Env): Readonly<FunctionConfig> {
   if (webhookUrl !== null && !isHttpUrl(webhookUrl)) {
     problems.push('ALERT_WEBHOOK_URL is not an http(s) URL');
   }
-  const webhookSecretArn = value(env, 'ALERT_WEBHOOK_SECRET_ARN');
-  if (webhookUrl !== null && webhookSecretArn !== null) {
-    problems.push('ALERT_WEBHOOK_URL and ALERT_WEBHOOK_SECRET_ARN are both set; set only one');
+  const webhookSecretArn = secretArn(env, 'ALERT_WEBHOOK_SECRET_ARN', problems);
+  exclusive('ALERT_WEBHOOK_URL', webhookUrl, 'ALERT_WEBHOOK_SECRET_ARN', webhookSecretArn, problems);
+
+  // Chat webhook URLs are secrets themselves: a problem names the variable, never the value.
+  const slackWebhookUrl = value(env, 'SLACK_WEBHOOK_URL');
+  if (slackWebhookUrl !== null && !isHttpsUrl(slackWebhookUrl)) problems.push('SLACK_WEBHOOK_URL is not an https URL');
+  const slackWebhookSecretArn = secretArn(env, 'SLACK_WEBHOOK_SECRET_ARN', problems);
+  exclusive('SLACK_WEBHOOK_URL', slackWebhookUrl, 'SLACK_WEBHOOK_SECRET_ARN', slackWebhookSecretArn, problems);
+
+  const teamsWebhookUrl = value(env, 'TEAMS_WEBHOOK_URL');
+  if (teamsWebhookUrl !== null && !isHttpsUrl(teamsWebhookUrl)) problems.push('TEAMS_WEBHOOK_URL is not an https URL');
+  const teamsWebhookSecretArn = secretArn(env, 'TEAMS_WEBHOOK_SECRET_ARN', problems);
+  exclusive('TEAMS_WEBHOOK_URL', teamsWebhookUrl, 'TEAMS_WEBHOOK_SECRET_ARN', teamsWebhookSecretArn, problems);
+
+  const pagerDutyRoutingKey = value(env, 'PAGERDUTY_ROUTING_KEY');
+  if (pagerDutyRoutingKey !== null && !isRoutingKey(pagerDutyRoutingKey)) {
+    problems.push('PAGERDUTY_ROUTING_KEY is not a 32-character integration key');
   }
-  if (topicArn === null && webhookUrl === null && webhookSecretArn === null) {
-    problems.push('no alert destination: set ALERT_TOPIC_ARN and/or ALERT_WEBHOOK_URL (or ALERT_WEBHOOK_SECRET_ARN)');
+  const pagerDutyRoutingKeySecretArn = secretArn(env, 'PAGERDUTY_ROUTING_KEY_SECRET_ARN', problems);
+  exclusive(
+    'PAGERDUTY_ROUTING_KEY',
+    pagerDutyRoutingKey,
+    'PAGERDUTY_ROUTING_KEY_SECRET_ARN',
+    pagerDutyRoutingKeySecretArn,
+    problems,
+  );
+  const pagerDutyEventsUrl = value(env, 'PAGERDUTY_EVENTS_URL');
+  if (pagerDutyEventsUrl !== null && !isHttpUrl(pagerDutyEventsUrl)) {
+    problems.push(`PAGERDUTY_EVENTS_URL=${JSON.stringify(pagerDutyEventsUrl)} is not an http(s) URL`);
+  }
+
+  const smnTopicUrn = value(env, 'SMN_TOPIC_URN');
+  if (smnTopicUrn !== null && parseTopicUrn(smnTopicUrn) === null) {
+    problems.push(`SMN_TOPIC_URN=${JSON.stringify(smnTopicUrn)} is not urn:smn:<region>:<project id>:<topic name>`);
+  }
+  const smnEndpoint = value(env, 'SMN_ENDPOINT');
+  if (smnEndpoint !== null && !isHttpUrl(smnEndpoint)) {
+    problems.push(`SMN_ENDPOINT=${JSON.stringify(smnEndpoint)} is not an http(s) URL`);
+  }
+
+  const anyDestination = [
+    topicArn,
+    webhookUrl,
+    webhookSecretArn,
+    slackWebhookUrl,
+    slackWebhookSecretArn,
+    teamsWebhookUrl,
+    teamsWebhookSecretArn,
+    pagerDutyRoutingKey,
+    pagerDutyRoutingKeySecretArn,
+    smnTopicUrn,
+  ].some((setting) => setting !== null);
+  if (!anyDestination) {
+    problems.push(
+      'no alert destination: set at least one of ALERT_TOPIC_ARN, ALERT_WEBHOOK_URL, SLACK_WEBHOOK_URL, TEAMS_WEBHOOK_URL, PAGERDUTY_ROUTING_KEY, SMN_TOPIC_URN (or a *_SECRET_ARN)',
+    );
   }
 
   const queryStrings = (value(env, 'QUERY_STRINGS') ?? 'drop').toLowerCase();
@@ -155,11 +220,71 @@ export function parseConfig(env: Env): Readonly<FunctionConfig> {
     topicArn,
     webhookUrl,
     webhookSecretArn,
+    slackWebhookUrl,
+    slackWebhookSecretArn,
+    teamsWebhookUrl,
+    teamsWebhookSecretArn,
+    pagerDutyRoutingKey,
+    pagerDutyRoutingKeySecretArn,
+    pagerDutyEventsUrl,
+    smnTopicUrn,
+    smnEndpoint,
     reportPeriodMs: reportPeriodMs as number,
     reportLinkTtlMs: reportLinkTtlMs as number,
     keepQueryStrings: queryStrings === 'keep',
     s3ForcePathStyle: pathStyle === 'true',
   });
+}
+
+function secretArn(env: Env, name: string, problems: string[]): string | null {
+  const arn = value(env, name);
+  if (arn !== null && !/^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:.+$/.test(arn)) {
+    problems.push(`${name}=${JSON.stringify(arn)} is not a Secrets Manager secret ARN`);
+  }
+  return arn;
+}
+
+function exclusive(
+  name: string,
+  setting: string | null,
+  other: string,
+  otherSetting: string | null,
+  problems: string[],
+): void {
+  if (setting !== null && otherSetting !== null) problems.push(`${name} and ${other} are both set; set only one`);
+}
+
+export interface TopicUrn {
+  region: string;
+  projectId: string;
+  name: string;
+  urn: string;
+}
+
+/** `urn:smn:<region>:<project id>:<topic name>`, or null. */
+export function parseTopicUrn(urn: string): TopicUrn | null {
+  const match = /^urn:smn:([a-z0-9-]+):([A-Za-z0-9]+):([A-Za-z0-9][A-Za-z0-9_-]{0,254})$/.exec(urn);
+  if (match === null) return null;
+  return { region: match[1] as string, projectId: match[2] as string, name: match[3] as string, urn };
+}
+
+/** A PagerDuty integration key: 32 printable characters. */
+export function isRoutingKey(text: string): boolean {
+  return /^[\x21-\x7e]{32}$/.test(text);
+}
+
+/**
+ * https, or http to a loopback host (local stacks and tests): chat webhooks carry their secret in the
+ * URL, which must not travel in clear over a network.
+ */
+export function isHttpsUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    if (url.protocol === 'https:') return true;
+    return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  } catch {
+    return false;
+  }
 }
 
 function isHttpUrl(text: string): boolean {

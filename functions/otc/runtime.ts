@@ -6,12 +6,20 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { FunctionConfig } from '../core/config.js';
 import { type Runtime, resolveRuntime } from '../core/runtime.js';
+import { contextCredentials, type FunctionGraphCredentialContext } from './smn.js';
 
-export function runtimeOnce(config: Readonly<FunctionConfig>): (s3: S3Client) => Promise<Runtime> {
+/**
+ * `context` is the invocation's FunctionGraph context: SMN is called with the agency's credentials of the latest
+ * invocation (they rotate, so they are read at each publish, never kept from the first one).
+ */
+export function runtimeOnce(config: Readonly<FunctionConfig>): (s3: S3Client, context?: unknown) => Promise<Runtime> {
   let pending: Promise<Runtime> | null = null;
-  return (s3) => {
+  let latest: FunctionGraphCredentialContext = {};
+  const smnCredentials = contextCredentials(() => latest);
+  return (s3, context) => {
+    if (typeof context === 'object' && context !== null) latest = context as FunctionGraphCredentialContext;
     if (pending === null) {
-      pending = resolveRuntime(config, { s3 }).catch((error: unknown) => {
+      pending = resolveRuntime(config, { s3, smnCredentials }).catch((error: unknown) => {
         pending = null;
         throw error;
       });

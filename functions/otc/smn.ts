@@ -14,8 +14,11 @@
 import { LbwatchError } from '../../lib/errors.js';
 import type { Outgoing } from '../../lib/model.js';
 import { renderSubject, renderText, sanitizeOutgoing } from '../../lib/notify/index.js';
+import { parseTopicUrn } from '../core/config.js';
 import type { Destination, HttpDestinationOptions } from '../destinations/destination.js';
 import { signRequest } from './sign.js';
+
+export { parseTopicUrn, type TopicUrn } from '../core/config.js';
 
 export interface SmnCredentials {
   /** An IAM token (`context.getToken()`). */
@@ -51,20 +54,6 @@ export function contextCredentials(context: () => FunctionGraphCredentialContext
       securityToken: read(c.getSecurityToken),
     };
   };
-}
-
-export interface TopicUrn {
-  region: string;
-  projectId: string;
-  name: string;
-  urn: string;
-}
-
-/** `urn:smn:<region>:<project id>:<topic name>`, or null. */
-export function parseTopicUrn(urn: string): TopicUrn | null {
-  const match = /^urn:smn:([a-z0-9-]+):([A-Za-z0-9]+):([A-Za-z0-9][A-Za-z0-9_-]{0,254})$/.exec(urn);
-  if (match === null) return null;
-  return { region: match[1] as string, projectId: match[2] as string, name: match[3] as string, urn };
 }
 
 export function defaultSmnEndpoint(region: string): string {

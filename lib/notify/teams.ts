@@ -46,9 +46,22 @@ export interface TeamsMessage {
   attachments: { contentType: 'application/vnd.microsoft.card.adaptive'; contentUrl: null; content: AdaptiveCard }[];
 }
 
-/** Backslash-escapes Markdown and HTML characters; breaks `{{` so no card function is evaluated. */
+/**
+ * Backslash-escapes what starts Markdown or HTML in a card: emphasis, code, links, entities and tags
+ * anywhere (`\\ * _ ~ \` [ ] < > &`), list, heading and quote markers at the start, and breaks `{{` so
+ * no card date/time function is evaluated. Log-derived strings hold no line breaks (they are escaped
+ * before), so only their start can begin a line.
+ */
 export function escapeCardMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, '\\$&').replace(/\{\{/g, '{\u200b{');
+  return escapeCardInline(text).replace(
+    /^(\s*)([-+#>]|\d+\.)/,
+    (_m, space: string, marker: string) => `${space}${marker.replace(/[-+#>.]/, '\\$&')}`,
+  );
+}
+
+/** {@link escapeCardMarkdown} for a string inside a line (markers at its start mean nothing there). */
+export function escapeCardInline(text: string): string {
+  return text.replace(/[\\`*_~[\]<>&]/g, '\\$&').replace(/\{(?=\{)/g, '{\u200b');
 }
 
 function cut(text: string, max = TEXT_MAX): string {
@@ -100,6 +113,7 @@ export function renderTeams(o: Outgoing): TeamsMessage {
 function incidentCard(n: IncidentNotification): TeamsMessage {
   const incident = n.incident;
   const e = escapeCardMarkdown;
+  const inline = escapeCardInline;
   const duration = incidentDuration(n);
   const since =
     incident.end === null
@@ -112,7 +126,7 @@ function incidentCard(n: IncidentNotification): TeamsMessage {
     { title: 'Since', value: e(since) },
   ];
   const body: AdaptiveCard['body'] = [
-    block(e(`${n.state.toUpperCase()}: ${headline(n)}`), { size: 'Medium', weight: 'Bolder', color: COLOR[n.state] }),
+    block(e(headline(n)), { size: 'Medium', weight: 'Bolder', color: COLOR[n.state] }),
   ];
   if (incident.rule === LOGS_MISSING_RULE) {
     const key = incident.logsMissing?.lastObjectKey;
@@ -120,7 +134,7 @@ function incidentCard(n: IncidentNotification): TeamsMessage {
     body.push({ type: 'FactSet', facts });
   } else {
     const peak = incident.peak;
-    facts.push({ title: 'Codes', value: cut(e(codesText(incident.statusCodes))) || '\\-' });
+    facts.push({ title: 'Codes', value: cut(e(codesText(incident.statusCodes))) || 'none' });
     facts.push({
       title: 'Peak',
       value: e(`${percent(peak.rate)} (${peak.matched} of ${peak.requests}) at ${shortTime(peak.windowStart)}`),
@@ -130,11 +144,11 @@ function incidentCard(n: IncidentNotification): TeamsMessage {
     if (top === undefined) {
       body.push(block('No cause stands out in this incident.', { spacing: 'Medium' }));
     } else {
-      body.push(block(`**Most likely cause:** ${e(top.id)}: ${e(top.title)}`, { spacing: 'Medium' }));
+      body.push(block(`**Most likely cause:** ${inline(top.id)}: ${inline(top.title)}`, { spacing: 'Medium' }));
       if (top.evidence !== '') body.push(block(e(top.evidence)));
     }
     if (others.length > 0) {
-      const list = others.map((cause) => `• ${e(cause.id)}: ${e(cause.title)}`).join('\r');
+      const list = others.map((cause) => `• ${inline(cause.id)}: ${inline(cause.title)}`).join('\r');
       body.push(block(`Other candidates:\r${list}`, { isSubtle: true, size: 'Small' }));
     }
   }
@@ -145,6 +159,7 @@ function incidentCard(n: IncidentNotification): TeamsMessage {
 
 function reportCard(r: ReportAnnouncement): TeamsMessage {
   const e = escapeCardMarkdown;
+  const inline = escapeCardInline;
   const body: AdaptiveCard['body'] = [
     block(e(`lbwatch report ${shortTime(r.periodStart)} to ${shortTime(r.periodEnd)}`), {
       size: 'Medium',
@@ -153,7 +168,7 @@ function reportCard(r: ReportAnnouncement): TeamsMessage {
     }),
   ];
   if (r.requests === 0) {
-    body.push(block('No access\\-log data was stored for this period\\.'));
+    body.push(block('No access-log data was stored for this period.'));
   } else {
     const classes = Object.entries(r.errorRates)
       .map(([cls, rate]) => `${cls} ${percent(rate)}`)
@@ -163,15 +178,15 @@ function reportCard(r: ReportAnnouncement): TeamsMessage {
       facts: [
         { title: 'Requests', value: String(r.requests) },
         { title: 'Load balancers', value: String(r.loadBalancers) },
-        { title: 'Error rates', value: e(classes) || '\\-' },
+        { title: 'Error rates', value: e(classes) || 'none' },
         { title: 'Incidents', value: String(r.incidents) },
       ],
     });
     if (r.topCodes.length > 0) {
       const list = r.topCodes
         .map((code) => {
-          const cause = code.topCause === null ? '' : `, most likely ${e(code.topCause)}`;
-          return `• ${code.code} x${code.count} on ${e(code.loadBalancer)}${cause}`;
+          const cause = code.topCause === null ? '' : `, most likely ${inline(code.topCause)}`;
+          return `• ${code.code} x${code.count} on ${inline(code.loadBalancer)}${cause}`;
         })
         .join('\r');
       body.push(block(`**Top error codes**\r${list}`, { spacing: 'Medium' }));

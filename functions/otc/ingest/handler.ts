@@ -10,9 +10,9 @@
  * invocations never overlap, which gives the exactly-once guarantee the conditional writes give on S3.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { CheckResult } from '../../core/check.js';
 import type { FunctionConfig } from '../../core/config.js';
 import { describe } from '../../core/failures.js';
-import type { CheckResult } from '../../core/check.js';
 import type { IngestResult } from '../../core/ingest.js';
 import type { Log } from '../../core/logger.js';
 import type { ObjectCreated } from '../../core/object-source.js';
@@ -27,7 +27,7 @@ export interface IngestDeps {
   /** The OBS client for an invocation, built from its context's temporary credentials. */
   s3For: (context: unknown) => S3Client;
   /** Rules and destinations, resolved once per cold start. */
-  runtime: (s3: S3Client) => Promise<Runtime>;
+  runtime: (s3: S3Client, context?: unknown) => Promise<Runtime>;
   log: Log;
   now?: () => number;
 }
@@ -39,7 +39,7 @@ export function createHandler(
   return async function handler(event: unknown, context: unknown): Promise<IngestResult | CheckResult> {
     if (timerTime(event) !== null) {
       const s3 = deps.s3For(context);
-      return s3CheckFlow(s3, { config, log, now: deps.now })(await deps.runtime(s3));
+      return s3CheckFlow(s3, { config, log, now: deps.now })(await deps.runtime(s3, context));
     }
     let objects: ObjectCreated[];
     try {
@@ -50,7 +50,7 @@ export function createHandler(
     }
     if (objects.length === 0) return { objects: [] };
     const s3 = deps.s3For(context);
-    const runtime = await deps.runtime(s3);
+    const runtime = await deps.runtime(s3, context);
     return { objects: await s3IngestFlow(s3, { config, log, now: deps.now }).ingest(objects, runtime) };
   };
 }

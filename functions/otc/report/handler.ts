@@ -17,7 +17,7 @@ export interface ReportDeps {
   config: Readonly<FunctionConfig>;
   /** The OBS client for an invocation, built from its context's temporary credentials. */
   s3For: (context: unknown) => S3Client;
-  runtime: (s3: S3Client) => Promise<Runtime>;
+  runtime: (s3: S3Client, context?: unknown) => Promise<Runtime>;
   log: Log;
   now?: () => number;
 }
@@ -27,7 +27,7 @@ export function createHandler(deps: ReportDeps): (event: unknown, context: unkno
   const now = deps.now ?? Date.now;
   return async function handler(event: unknown, context: unknown): Promise<ReportResult> {
     const s3 = deps.s3For(context);
-    const runtime = await deps.runtime(s3);
+    const runtime = await deps.runtime(s3, context);
     return s3ReportFlow(s3, { config, log, now })(timerTime(event) ?? now(), runtime);
   };
 }

@@ -44,11 +44,11 @@ describe('renderTeams', () => {
       type: 'FactSet',
       facts: expect.arrayContaining([
         { title: 'Severity', value: 'critical' },
-        { title: 'Load balancer', value: 'shop\\-prod' },
+        { title: 'Load balancer', value: 'shop-prod' },
         { title: 'Codes', value: '502 x80, 504 x20' },
       ]),
     });
-    expect(cardTexts(card).join('\n')).toContain('**Most likely cause:** 502\\.backend\\-port: nothing listens');
+    expect(cardTexts(card).join('\n')).toContain('**Most likely cause:** 502.backend-port: nothing listens');
   });
 
   it('escapes Markdown, HTML and card functions in every log-derived string', () => {
@@ -63,8 +63,18 @@ describe('renderTeams', () => {
     expect(all).toContain('\\<script\\>');
   });
 
-  it('escapes every Markdown character with a backslash', () => {
-    expect(escapeCardMarkdown('*a* _b_ [c](d) <e> # f')).toBe('\\*a\\* \\_b\\_ \\[c\\]\\(d\\) \\<e\\> \\# f');
+  it('escapes Markdown and HTML characters, and list markers at the start', () => {
+    expect(escapeCardMarkdown('*a* _b_ [c](d) <e> &amp; `f` ~g~')).toBe(
+      '\\*a\\* \\_b\\_ \\[c\\](d) \\<e\\> \\&amp; \\`f\\` \\~g\\~',
+    );
+    expect(['- a', '+ a', '# a', '> a', '12. a', 'a-b 1.2'].map(escapeCardMarkdown)).toEqual([
+      '\\- a',
+      '\\+ a',
+      '\\# a',
+      '\\> a',
+      '12\\. a',
+      'a-b 1.2',
+    ]);
   });
 
   it('stays under the Teams message size and cuts no escape in half for huge incidents', () => {
@@ -78,6 +88,6 @@ describe('renderTeams', () => {
   it('announces a report and has no action without a link', () => {
     const card = cardOf(renderTeams(aReport({ url: null })));
     expect(card.actions).toEqual([]);
-    expect(cardTexts(card).join('\n')).toContain('• 502 x812 on shop\\-prod, most likely 502\\.backend\\-port');
+    expect(cardTexts(card).join('\n')).toContain('• 502 x812 on shop-prod, most likely 502.backend-port');
   });
 });
