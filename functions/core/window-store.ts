@@ -1,9 +1,8 @@
 /** Window partials stored per object before window documents (read by the report for older periods), and the lateness allowance. */
-import { mergeAll, parseWindow, serializeWindow, type WindowAggregate } from '../../lib/aggregate/index.js';
+import { parseWindow, type WindowAggregate } from '../../lib/aggregate/index.js';
 import type { InputSummary } from '../../lib/model.js';
 import { mapLimit } from './concurrency.js';
 import type { Log } from './logger.js';
-import { partialKey, windowPartialsPrefix } from './state-keys.js';
 import type { StateStore } from './state-store.js';
 
 /** GETs in flight at once when reading a window's or a period's partials. */

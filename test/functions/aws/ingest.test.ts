@@ -9,7 +9,6 @@ import { createHandler, type IngestDeps } from '../../../functions/aws/ingest/ha
 import { SnsDestination } from '../../../functions/aws/sns.js';
 import { memoryLogger } from '../../../functions/core/logger.js';
 import { parseWindowDoc } from '../../../functions/core/window-docs.js';
-import type { InputRecord } from '../../../functions/core/window-store.js';
 import { DEFAULT_RULES } from '../../../lib/rules/index.js';
 import { awsError, fixture, gz, s3Body, TOPIC_ARN, testConfig } from '../support/factories.js';
 import { FakeS3 } from '../support/fake-s3.js';
@@ -54,7 +53,6 @@ function runtimeOf() {
 function handler(overrides: Partial<IngestDeps> = {}) {
   // One attempt: the SDK's own retries are not what these tests are about.
   const s3 = new S3Client({ region: 'eu-west-1', maxAttempts: 1 });
-  const sns = new SNSClient({ region: 'eu-west-1', maxAttempts: 1 });
   return createHandler({
     config: testConfig(),
     s3,
