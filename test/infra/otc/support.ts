@@ -58,6 +58,11 @@ export function blocks(value: Json | undefined, where: string): Body[] {
   return value.map((item, index) => asBody(item, `${where}[${index}]`));
 }
 
+/** The one `dynamic "<name>"` block of a body (its for_each and its content). */
+export function dynamicBlock(body: Body, name: string, where: string): Body {
+  return single(asBody(body.dynamic, `${where}.dynamic`)[name], `${where}.dynamic.${name}`);
+}
+
 let cached: ParsedModule | undefined;
 
 export function loadModule(): ParsedModule {
