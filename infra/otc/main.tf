@@ -25,7 +25,7 @@ locals {
       zip         = coalesce(var.report_zip, "${local.code_directory}/report.zip")
     }
     check = {
-      description = "lbwatch: periodic checks that need no new object (missing logs, incident reminders)"
+      description = "lbwatch: periodic checks on a timer"
       timeout     = var.check_timeout
       zip         = coalesce(var.check_zip, "${local.code_directory}/check.zip")
     }

@@ -43,12 +43,14 @@ describe('HCL', () => {
 
   it('requires Terraform >= 1.5 and the opentelekomcloud provider from the registry', () => {
     // Prepare
-    const terraform = single(loadModule().terraform.length === 1 ? [loadModule().terraform[0]!] : [], 'terraform');
+    const blocks = loadModule().terraform;
+    const terraform = blocks[0] ?? {};
 
     // Act
     const providers = single(terraform.required_providers, 'required_providers');
 
     // Assess
+    expect(blocks).toHaveLength(1);
     expect(terraform.required_version).toBe('>= 1.5');
     expect(providers.opentelekomcloud).toEqual({
       source: 'opentelekomcloud/opentelekomcloud',
