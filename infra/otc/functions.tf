@@ -19,10 +19,10 @@ resource "opentelekomcloud_fgs_function_v2" "lbwatch" {
   user_data           = jsonencode(local.environment)
   encrypted_user_data = length(local.secrets) > 0 ? jsonencode(local.secrets) : null
 
-  log_group_id   = opentelekomcloud_logtank_group_v2.functions.id
-  log_group_name = opentelekomcloud_logtank_group_v2.functions.group_name
-  log_topic_id   = opentelekomcloud_logtank_topic_v2.functions[each.key].id
-  log_topic_name = opentelekomcloud_logtank_topic_v2.functions[each.key].topic_name
+  log_group_id   = opentelekomcloud_lts_group_v2.functions.id
+  log_group_name = opentelekomcloud_lts_group_v2.functions.group_name
+  log_topic_id   = opentelekomcloud_lts_stream_v2.functions[each.key].id
+  log_topic_name = opentelekomcloud_lts_stream_v2.functions[each.key].stream_name
 
   tags = var.tags
 }
@@ -39,7 +39,7 @@ resource "opentelekomcloud_fgs_trigger_v2" "ingest_obs" {
   })
 
   # The transfer task must exist before objects can arrive; the bucket before the trigger can be bound to it.
-  depends_on = [opentelekomcloud_logtank_transfer_v2.access]
+  depends_on = [opentelekomcloud_lts_transfer_v2.access]
 }
 
 resource "opentelekomcloud_fgs_trigger_v2" "report_timer" {

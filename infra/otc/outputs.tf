@@ -15,22 +15,22 @@ output "log_prefix" {
 
 output "access_log_group_id" {
   description = "LTS log group of the ELB access logs."
-  value       = opentelekomcloud_logtank_group_v2.access.id
+  value       = opentelekomcloud_lts_group_v2.access.id
 }
 
 output "access_log_stream_id" {
   description = "LTS log stream of the ELB access logs (choose it when enabling access logging in the console)."
-  value       = opentelekomcloud_logtank_topic_v2.access.id
+  value       = opentelekomcloud_lts_stream_v2.access.id
 }
 
 output "access_log_stream_name" {
   description = "Name of the LTS log stream of the ELB access logs."
-  value       = opentelekomcloud_logtank_topic_v2.access.topic_name
+  value       = opentelekomcloud_lts_stream_v2.access.stream_name
 }
 
 output "transfer_id" {
   description = "LTS transfer task (set its compression in the LTS console)."
-  value       = opentelekomcloud_logtank_transfer_v2.access.id
+  value       = opentelekomcloud_lts_transfer_v2.access.id
 }
 
 output "function_urns" {

@@ -111,6 +111,23 @@ variable "transfer_period" {
   description = "LTS transfer interval, with transfer_period_unit. The API accepts 2 min, 5 min, 30 min, 1 hour, 3, 6 or 12 hours; 5 min keeps alerts within minutes (files land up to about 10 minutes after each interval)."
   type        = number
   default     = 5
+
+  validation {
+    condition     = contains([2, 5, 30, 1, 3, 6, 12], var.transfer_period)
+    error_message = "transfer_period: 2, 5 or 30 (min), or 1, 3, 6 or 12 (hour)."
+  }
+}
+
+variable "transfer_time_zone" {
+  description = "Time zone of the transfer's directory and file names (obs_time_zone), with transfer_time_zone_id."
+  type        = string
+  default     = "UTC"
+}
+
+variable "transfer_time_zone_id" {
+  description = "Time zone id of the transfer's directory and file names (obs_time_zone_id), e.g. Etc/GMT for UTC."
+  type        = string
+  default     = "Etc/GMT"
 }
 
 variable "transfer_period_unit" {

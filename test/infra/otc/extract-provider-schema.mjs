@@ -14,66 +14,23 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** What the module uses: Terraform type -> Go file and the function returning its *schema.Resource. */
-const WANTED = [
-  ['resource', 'opentelekomcloud_obs_bucket', 'obs/resource_opentelekomcloud_obs_bucket.go', 'ResourceObsBucket'],
-  [
-    'resource',
-    'opentelekomcloud_logtank_group_v2',
-    'lts/resource_opentelekomcloud_lts_loggroup.go',
-    'ResourceLTSGroupV2',
-  ],
-  [
-    'resource',
-    'opentelekomcloud_logtank_topic_v2',
-    'lts/resource_opentelekomcloud_lts_logtopic.go',
-    'ResourceLTSTopicV2',
-  ],
-  [
-    'resource',
-    'opentelekomcloud_logtank_transfer_v2',
-    'lts/resource_opentelekomcloud_lts_transfer.go',
-    'ResourceLTSTransferV2',
-  ],
-  [
-    'resource',
-    'opentelekomcloud_lb_lts_log_v3',
-    'elb/v3/resource_opentelekomcloud_lb_lts_log_v3.go',
-    'ResourceLtsLogV3',
-  ],
-  [
-    'resource',
-    'opentelekomcloud_fgs_function_v2',
-    'fgs/resource_opentelekomcloud_fgs_function_v2.go',
-    'ResourceFgsFunctionV2',
-  ],
-  [
-    'resource',
-    'opentelekomcloud_fgs_trigger_v2',
-    'fgs/resource_opentelekomcloud_fgs_trigger_v2.go',
-    'ResourceFgsTriggerV2',
-  ],
-  [
-    'resource',
-    'opentelekomcloud_identity_agency_v3',
-    'iam/resource_opentelekomcloud_identity_agency_v3.go',
-    'ResourceIdentityAgencyV3',
-  ],
-  [
-    'resource',
-    'opentelekomcloud_identity_role_v3',
-    'iam/resource_opentelekomcloud_identity_role_v3.go',
-    'ResourceIdentityRoleV3',
-  ],
-  ['resource', 'opentelekomcloud_smn_topic_v2', 'smn/resource_opentelekomcloud_smn_topic_v2.go', 'ResourceTopic'],
-  [
-    'resource',
-    'opentelekomcloud_smn_subscription_v2',
-    'smn/resource_opentelekomcloud_smn_subscription_v2.go',
-    'ResourceSubscription',
-  ],
-  ['resource', 'opentelekomcloud_kms_key_v1', 'kms/resource_opentelekomcloud_kms_key_v1.go', 'ResourceKmsKeyV1'],
-];
+/** What the module uses: Terraform type -> `<Go file below opentelekomcloud/services>#<func returning its schema>`. */
+const RESOURCES = {
+  opentelekomcloud_obs_bucket: 'obs/resource_opentelekomcloud_obs_bucket.go#ResourceObsBucket',
+  opentelekomcloud_kms_key_v1: 'kms/resource_opentelekomcloud_kms_key_v1.go#ResourceKmsKeyV1',
+  opentelekomcloud_lts_group_v2: 'lts/resource_opentelekomcloud_lts_group_v2.go#ResourceLTSNewGroupV2',
+  opentelekomcloud_lts_stream_v2: 'lts/resource_opentelekomcloud_lts_stream_v2.go#ResourceLTSStreamV2',
+  opentelekomcloud_lts_transfer_v2: 'lts/resource_opentelekomcloud_lts_transfer_v2.go#ResourceLTSNewTransferV2',
+  opentelekomcloud_lb_lts_log_v3: 'elb/v3/resource_opentelekomcloud_lb_lts_log_v3.go#ResourceLtsLogV3',
+  opentelekomcloud_fgs_function_v2: 'fgs/resource_opentelekomcloud_fgs_function_v2.go#ResourceFgsFunctionV2',
+  opentelekomcloud_fgs_trigger_v2: 'fgs/resource_opentelekomcloud_fgs_trigger_v2.go#ResourceFgsTriggerV2',
+  opentelekomcloud_identity_agency_v3: 'iam/resource_opentelekomcloud_identity_agency_v3.go#ResourceIdentityAgencyV3',
+  opentelekomcloud_identity_role_v3: 'iam/resource_opentelekomcloud_identity_role_v3.go#ResourceIdentityRoleV3',
+  opentelekomcloud_smn_topic_v2: 'smn/resource_opentelekomcloud_smn_topic_v2.go#ResourceTopic',
+  opentelekomcloud_smn_subscription_v2: 'smn/resource_opentelekomcloud_smn_subscription_v2.go#ResourceSubscription',
+};
+/** Data sources, the same way (the module uses none today). */
+const DATA_SOURCES = {};
 const SERVICES = 'opentelekomcloud/services';
 
 /** Shared helpers of the provider that return a whole *schema.Schema: what they declare. */
@@ -274,7 +231,12 @@ function main() {
     resources: {},
     data_sources: {},
   };
-  for (const [kind, type, file, func] of WANTED) {
+  const wanted = [
+    ...Object.entries(RESOURCES).map(([type, where]) => ['resource', type, where]),
+    ...Object.entries(DATA_SOURCES).map(([type, where]) => ['data', type, where]),
+  ];
+  for (const [kind, type, where] of wanted) {
+    const [file, func] = where.split('#');
     const path = `${SERVICES}/${file}`;
     let found;
     for (const source of sources) {

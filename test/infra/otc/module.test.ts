@@ -69,22 +69,44 @@ describe('access logs: ELB -> LTS -> OBS', () => {
     // Assess
     expect(expression(log.for_each)).toBe('toset(var.loadbalancer_ids)');
     expect(expression(log.loadbalancer_id)).toBe('each.value');
-    expect(expression(log.log_group_id)).toBe('opentelekomcloud_logtank_group_v2.access.id');
-    expect(expression(log.log_stream_id)).toBe('opentelekomcloud_logtank_topic_v2.access.id');
+    expect(expression(log.log_group_id)).toBe('opentelekomcloud_lts_group_v2.access.id');
+    expect(expression(log.log_stream_id)).toBe('opentelekomcloud_lts_stream_v2.access.id');
     expect(variableDefault('loadbalancer_ids')).toEqual([]);
   });
 
-  it('transfers that stream into the log bucket every 5 minutes as RAW lines by default', () => {
+  it('transfers that stream into the log bucket every 5 minutes as RAW lines named in UTC by default', () => {
     // Prepare
-    const transfer = resource('opentelekomcloud_logtank_transfer_v2', 'access');
+    const transfer = resource('opentelekomcloud_lts_transfer_v2', 'access');
+
+    // Act
+    const streams = blocks(transfer.log_streams, 'log_streams');
+    const info = single(transfer.log_transfer_info, 'log_transfer_info');
+    const detail = single(info.log_transfer_detail, 'log_transfer_detail');
 
     // Assess
-    expect(expression(transfer.log_group_id)).toBe('opentelekomcloud_logtank_group_v2.access.id');
-    expect(transfer.log_stream_ids).toEqual([`${tf('opentelekomcloud_logtank_topic_v2.access.id')}`]);
-    expect(expression(transfer.obs_bucket_name)).toBe('local.log_bucket');
-    expect(transfer.switch_on).toBe(true);
+    expect(expression(transfer.log_group_id)).toBe('opentelekomcloud_lts_group_v2.access.id');
+    expect(streams).toEqual([{ log_stream_id: tf('opentelekomcloud_lts_stream_v2.access.id') }]);
+    expect(info).toMatchObject({
+      log_transfer_type: 'OBS',
+      log_transfer_mode: 'cycle',
+      log_storage_format: tf('var.transfer_format'),
+      log_transfer_status: 'ENABLE',
+    });
+    expect(detail).toEqual({
+      obs_bucket_name: tf('local.log_bucket'),
+      obs_period: tf('var.transfer_period'),
+      obs_period_unit: tf('var.transfer_period_unit'),
+      obs_prefix_name: tf('var.transfer_file_prefix'),
+      obs_dir_prefix_name: tf('var.transfer_dir_prefix'),
+      obs_time_zone: tf('var.transfer_time_zone'),
+      obs_time_zone_id: tf('var.transfer_time_zone_id'),
+    });
     expect([variableDefault('transfer_format'), variableDefault('transfer_period')]).toEqual(['RAW', 5]);
     expect(variableDefault('transfer_period_unit')).toBe('min');
+    expect([variableDefault('transfer_time_zone'), variableDefault('transfer_time_zone_id')]).toEqual([
+      'UTC',
+      'Etc/GMT',
+    ]);
     expect(local('log_prefix')).toBe(`LogTanks/${tf('var.region')}/`);
   });
 
@@ -144,14 +166,14 @@ describe('functions', () => {
   it('run with the module agency and log into their own stream of the function log group', () => {
     // Prepare
     const fn = functions();
-    const group = resource('opentelekomcloud_logtank_group_v2', 'functions');
-    const topics = resource('opentelekomcloud_logtank_topic_v2', 'functions');
+    const group = resource('opentelekomcloud_lts_group_v2', 'functions');
+    const topics = resource('opentelekomcloud_lts_stream_v2', 'functions');
 
     // Assess
     expect(expression(fn.agency)).toBe('opentelekomcloud_identity_agency_v3.functions.name');
     expect(expression(fn.app_agency)).toBe('opentelekomcloud_identity_agency_v3.functions.name');
-    expect(expression(fn.log_group_id)).toBe('opentelekomcloud_logtank_group_v2.functions.id');
-    expect(expression(fn.log_topic_id)).toBe('opentelekomcloud_logtank_topic_v2.functions[each.key].id');
+    expect(expression(fn.log_group_id)).toBe('opentelekomcloud_lts_group_v2.functions.id');
+    expect(expression(fn.log_topic_id)).toBe('opentelekomcloud_lts_stream_v2.functions[each.key].id');
     expect(expression(topics.for_each)).toBe('local.functions');
     expect(expression(group.ttl_in_days)).toBe('var.function_log_ttl_days');
     expect(variableDefault('function_log_ttl_days')).toBe(30);
