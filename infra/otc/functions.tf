@@ -8,6 +8,9 @@ resource "opentelekomcloud_fgs_function_v2" "lbwatch" {
   memory_size = var.memory_size
   timeout     = each.value.timeout
 
+  # Bounded ingest concurrency protects the state bucket from bursts (null: FunctionGraph's default).
+  max_instance_num = each.value.instances == null ? null : tostring(each.value.instances)
+
   code_type     = "zip"
   code_filename = "${each.key}.zip"
   func_code     = filebase64(each.value.zip)

@@ -18,16 +18,19 @@ locals {
       description = "lbwatch: reads LTS transfers of ELB access logs from OBS, updates windows and incidents"
       timeout     = var.ingest_timeout
       zip         = coalesce(var.ingest_zip, "${local.code_directory}/ingest.zip")
+      instances   = var.ingest_max_instances
     }
     report = {
       description = "lbwatch: writes the scheduled report to the state bucket and announces it"
       timeout     = var.report_timeout
       zip         = coalesce(var.report_zip, "${local.code_directory}/report.zip")
+      instances   = null
     }
     check = {
       description = "lbwatch: periodic checks on a timer"
       timeout     = var.check_timeout
       zip         = coalesce(var.check_zip, "${local.code_directory}/check.zip")
+      instances   = null
     }
   }
 

@@ -190,6 +190,12 @@ variable "check_zip" {
   default     = null
 }
 
+variable "ingest_max_instances" {
+  description = "Most ingest instances running at once (max_instance_num), like the AWS deployment's 10. Report and check keep FunctionGraph's default."
+  type        = number
+  default     = 10
+}
+
 variable "memory_size" {
   description = "Memory of each function, in MB."
   type        = number

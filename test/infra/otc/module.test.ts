@@ -149,6 +149,11 @@ describe('functions', () => {
     expect(expression(fn.memory_size)).toBe('var.memory_size');
     expect(variableDefault('memory_size')).toBe(1024);
     expect(expression(fn.timeout)).toBe('each.value.timeout');
+    expect(expression(fn.max_instance_num)).toBe(
+      'each.value.instances == null ? null : tostring(each.value.instances)',
+    );
+    expect(expression(byName.ingest?.instances)).toBe('var.ingest_max_instances');
+    expect(variableDefault('ingest_max_instances')).toBe(10);
     expect(fn.code_type).toBe('zip');
     expect(expression(fn.func_code)).toBe('filebase64(each.value.zip)');
     expect(local('code_directory')).toBe(`${tf('path.module')}/../../dist/otc`);
