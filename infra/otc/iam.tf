@@ -46,7 +46,8 @@ resource "opentelekomcloud_identity_role_v3" "regional" {
   description   = "lbwatch functions: publish to SMN, use the state bucket's KMS key"
   display_layer = "project"
 
-  # Publishing: the topic URN cannot be named here (see README.md), so this covers the project's topics.
+  # Publishing: no resource path for SMN topics is documented for custom policies, so this covers the project's
+  # topics (README.md).
   statement {
     effect = "Allow"
     action = ["smn:topic:publish"]

@@ -298,7 +298,7 @@ describe('notifications', () => {
  */
 const UNSCOPED: Record<string, string> = {
   'smn:topic:publish':
-    'OTC IAM documents resource paths for custom policies of OBS and KMS only; no SMN topic resource format is documented for role-based custom policies, so publishing is granted for the project',
+    'the custom-policy resource paths OTC documents are those of OBS and KMS; none is documented for SMN topics, so publishing is granted for the project',
 };
 
 describe('agency and custom policies (least privilege)', () => {
