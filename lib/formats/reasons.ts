@@ -5,7 +5,8 @@
  * - `blank-line`: the line is empty (or only `\r`).
  * - `line-too-long`: the line exceeds `maxLineBytes`; it is skipped up to the next newline.
  * - `unknown-format`: no format was fixed or detected yet and the line looks like none of them.
- * - `unterminated-quote`: a `"quoted"` or `[bracketed]` field runs to the end of the line.
+ * - `unterminated-quote`: a `"quoted"` field runs to the end of the line, or a `[` opens a field and no `]`
+ *   follows it on the line.
  * - `too-few-fields`: fewer fields than the format's required prefix.
  * - `bad-time`: the timestamp field is not a valid time.
  * - `bad-status`: the client status is neither a number nor `-`.

@@ -67,7 +67,7 @@ describe('createLogScanner chunking', () => {
   it('parses the last line when the final newline is missing', () => {
     const { summary } = scanText(otcLines.join('\n'));
 
-    expect(summary).toMatchObject({ lines: 3, records: 3, rejected: 0 });
+    expect(summary).toMatchObject({ lines: otcLines.length, records: otcLines.length, rejected: 0 });
   });
 });
 
