@@ -1,11 +1,13 @@
 // Bundles the CLI and every Lambda function with esbuild. esbuild strips types without checking
 // them: `npm run typecheck` (tsc --noEmit) is the type check.
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
 const functionsDir = join(root, 'functions');
+/** `lbwatch --version` prints the package's version, fixed at build time. */
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 // Bundled dependencies include CommonJS modules (the AWS SDK's); give them a `require` in ESM output.
 const banner = {
@@ -27,6 +29,7 @@ await build({
   entryPoints: [join(root, 'cli/lbwatch.ts')],
   outfile: join(root, 'dist/cli/lbwatch.mjs'),
   target: 'node20',
+  define: { LBWATCH_VERSION: JSON.stringify(version) },
   // Chromium drivers and other dev-only tools never reach the CLI bundle.
   external: ['playwright-core'],
 });

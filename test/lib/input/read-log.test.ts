@@ -138,6 +138,32 @@ describe('readLogStream compression', () => {
     expect(failure?.code).toBe('FORMAT_UNDETECTED');
     expect(summary.rejects).toEqual({ 'unknown-format': 2 });
   });
+
+  it('fails an object of which every line was rejected under a forced format, saying what was expected', async () => {
+    // Prepare: ALB lines read as CLB, and a blank line
+    const records: LogRecord[] = [];
+    // Act
+    const { failure, summary } = await readLogStream(chunks(Buffer.from(`${albText}\n`)), (r) => records.push(r), {
+      name: 'alb.log',
+      format: 'clb',
+    });
+    // Assess
+    expect(records).toEqual([]);
+    expect(failure?.code).toBe('FORMAT_UNDETECTED');
+    expect(failure?.message).toBe(
+      `alb.log: expected clb lines, but every line was rejected (${albLines.length + 1} of ${albLines.length + 1}: wrong-format ${albLines.length}, blank-line 1)`,
+    );
+    expect(summary.error).toBe(failure?.message);
+  });
+
+  it('does not fail a forced-format object with one record, nor one with only blank lines', async () => {
+    // Act
+    const oneRecord = await read(Buffer.from(`${albLines[0]}\n2015-05-13T23:39:43Z junk\n`), 'mixed.log');
+    const blank = await readLogStream(chunks(Buffer.from('\n\n')), () => {}, { name: 'blank.log', format: 'clb' });
+    // Assess
+    expect(oneRecord.failure).toBeNull();
+    expect(blank.failure).toBeNull();
+  });
 });
 
 describe('readLogStream errors', () => {
