@@ -6,7 +6,9 @@ import { runCli } from './main.js';
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
+    // Any other failure to write (a full disk behind a redirection): one line, never a stack trace.
+    if (stream === process.stdout) process.stderr.write(`lbwatch: cannot write to standard output: ${error.message}\n`);
+    process.exit(1);
   });
 }
 

@@ -8,11 +8,11 @@ import type { LogFormat, LogRecord } from '../lib/formats/record.js';
 import { aggregateLogStream } from '../lib/input/parallel.js';
 import type { InputSummary } from '../lib/model.js';
 import { DEFAULT_RULES, parseRules, type RuleSet } from '../lib/rules/index.js';
-import { collectInputFiles, readInputFile } from './inputs.js';
+import { collectInputFiles, type InputFiles, inputName, readInputFile, STDIN_PATH, withFormatHint } from './inputs.js';
 
 /** What reading needs from outside, so tests can pass fakes. */
 export interface PipelineDeps {
-  collectInputFiles(paths: string[]): Promise<string[]>;
+  collectInputFiles(paths: string[]): Promise<InputFiles>;
   readInputFile(
     path: string,
     onRecord: (record: LogRecord) => void,
@@ -49,7 +49,7 @@ export const defaultPipelineDeps: PipelineDeps = {
   readInputFile,
   readText: (path) => readFile(path, 'utf8'),
   // An unreadable file is left to readInputFile, which reports it.
-  fileBytes: async (path) => (await stat(path).catch(() => null))?.size ?? 0,
+  fileBytes: async (path) => (path === STDIN_PATH ? 0 : ((await stat(path).catch(() => null))?.size ?? 0)),
   aggregateInputFile:
     availableParallelism() >= PARALLEL_MIN_CORES
       ? (path, options) =>
@@ -82,6 +82,8 @@ export interface ReadPathsResult {
   inputs: InputSummary[];
   windows: WindowAggregate[];
   bytesIn: number;
+  /** Files reached more than once under the paths, read once (see collectInputFiles). */
+  duplicates: number;
 }
 
 /**
@@ -96,10 +98,14 @@ export async function readPaths(
     onProgress?: (done: number, total: number, bytes: number) => void;
     /** Default PARALLEL_MIN_TEXT_BYTES. */
     parallelMinTextBytes?: number;
+    /** The command's option for the log format, named in the hint when no line had the format asked for. */
+    formatFlag?: string;
   },
   deps: PipelineDeps = defaultPipelineDeps,
 ): Promise<ReadPathsResult> {
-  const files = await deps.collectInputFiles([...paths]);
+  const { files, duplicates } = await deps.collectInputFiles([...paths]);
+  const hint = (read: { summary: InputSummary; failure: LbwatchError | null }): InputSummary =>
+    withFormatHint(read.summary, read.failure, options.format, options.formatFlag ?? '--format');
   const aggregator = createAggregator({ windowMs: options.windowMs });
   const add = (r: LogRecord): void => aggregator.add(r);
   const inputs: InputSummary[] = [];
@@ -120,7 +126,7 @@ export async function readPaths(
       ) {
         const read = await parallel(file, { windowMs: options.windowMs, format: options.format });
         bytesIn += read.bytesIn;
-        inputs.push(read.summary);
+        inputs.push(hint(read));
         // Merged into one list as they come, so many large files do not keep a partial each.
         const merged = mergeAll([...parallelWindows, ...read.windows]);
         parallelWindows.length = 0;
@@ -131,11 +137,19 @@ export async function readPaths(
       // The records only feed the windows: leave the fields people read (client, user agent, TLS) undecoded.
       const read = await deps.readInputFile(file, add, { format: options.format, fields: 'analysis' });
       bytesIn += read.bytesIn;
-      inputs.push(read.summary);
+      inputs.push(hint(read));
     } catch (error) {
       // An I/O failure on one file is reported like a damaged one; the other files are still read.
       if (!isLbwatchError(error)) throw error;
-      inputs.push({ path: file, format: null, lines: 0, records: 0, rejected: 0, rejects: {}, error: error.message });
+      inputs.push({
+        path: inputName(file),
+        format: null,
+        lines: 0,
+        records: 0,
+        rejected: 0,
+        rejects: {},
+        error: error.message,
+      });
     }
     options.onProgress?.(inputs.length, files.length, bytesIn);
   }
@@ -144,5 +158,6 @@ export async function readPaths(
     inputs,
     windows: parallelWindows.length === 0 ? windows : mergeAll([...windows, ...parallelWindows]),
     bytesIn,
+    duplicates,
   };
 }

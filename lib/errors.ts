@@ -7,10 +7,12 @@
 export type LbwatchErrorCode =
   /** Bad command-line usage (exit 2). */
   | 'USAGE'
-  /** A path given on the command line does not exist (exit 2). */
+  /** A path given on the command line does not exist, or no input file is found under the paths (exit 2). */
   | 'INPUT_NOT_FOUND'
   /** A rules file is invalid: the message names the rule and field (exit 2). */
   | 'RULES_INVALID'
+  /** An output path cannot be written: its directory is missing or not writable, or it is a directory (exit 2). */
+  | 'OUTPUT_UNWRITABLE'
   /** Environment configuration is invalid: the message names every bad variable. */
   | 'CONFIG_INVALID'
   /** The gzip stream is corrupt (bad header, bad data, bad checksum). */
@@ -21,7 +23,7 @@ export type LbwatchErrorCode =
   | 'UNSUPPORTED_COMPRESSION'
   /** Reading the object failed (I/O, network). */
   | 'READ_FAILED'
-  /** No known log format could be recognised in the object's first lines. */
+  /** No line of the object is in a known log format, or, with a format asked for, none could be read as it. */
   | 'FORMAT_UNDETECTED'
   /** An incoming Lambda event is not a shape lbwatch accepts. */
   | 'EVENT_INVALID'

@@ -1,6 +1,6 @@
 // Bundles the CLI and every Lambda function with esbuild. esbuild strips types without checking
 // them: `npm run typecheck` (tsc --noEmit) is the type check.
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { otcZip } from './otc-bundle.mjs';
@@ -8,6 +8,8 @@ import { otcZip } from './otc-bundle.mjs';
 const root = new URL('..', import.meta.url).pathname;
 // Lambda entry points: functions/aws/<name>/index.ts -> dist/functions/<name>/index.mjs (infra refers to these).
 const functionsDir = join(root, 'functions', 'aws');
+/** `lbwatch --version` prints the package's version, fixed at build time. */
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 // Bundled dependencies include CommonJS modules (the AWS SDK's); give them a `require` in ESM output.
 const banner = {
@@ -29,6 +31,7 @@ await build({
   entryPoints: [join(root, 'cli/lbwatch.ts')],
   outfile: join(root, 'dist/cli/lbwatch.mjs'),
   target: 'node20',
+  define: { LBWATCH_VERSION: JSON.stringify(version) },
   // Chromium drivers and other dev-only tools never reach the CLI bundle.
   external: ['playwright-core'],
 });

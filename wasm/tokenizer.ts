@@ -1,8 +1,9 @@
 // lbwatch's line tokenizer in AssemblyScript, compiled to WebAssembly with SIMD by `npm run build:wasm` into
 // lib/formats/tokenizer-wasm.ts. It splits exactly like `splitFields` in lib/formats/bytes.ts (a property test holds
 // the two equal): space-separated fields, "quoted" fields closed only by a quote followed by a space or the end of the
-// line (a backslash escapes the next byte), [bracketed] fields, at most `max` fields. 16-byte SIMD compares find each
-// field's end, where JavaScript pays a native call (or a byte loop) per field.
+// line (a backslash escapes the next byte), [bracketed] fields closed by their first `]` when a space or the line's
+// end follows it (else the field is a plain one, such as `[2001:db8::1]:443`), at most `max` fields. 16-byte SIMD
+// compares find each field's end, where JavaScript pays a native call (or a byte loop) per field.
 //
 // It also interns the text fields a parse plan names (load balancer, member, TLS, user agent, ...): each such field is
 // looked up in its table by a hash of its bytes and compared with SIMD; the slot's id goes to OUT_IDS, and a field not
@@ -622,17 +623,18 @@ function tokenize(start: i32, end: i32, max: i32): i32 {
       }
       put(n++, i + 1, j, flags);
       i = j + 2;
-    } else if (c == OPEN_BRACKET) {
-      let j = i + 1;
-      while (true) {
-        j = find1(j, e, CLOSE_BRACKET);
-        if (j >= e) return -1;
-        if (j + 1 == e || load<u8>(j + 1) == SPACE) break;
-        j++;
-      }
-      put(n++, i + 1, j, FIELD_BRACKETED);
-      i = j + 2;
     } else {
+      if (c == OPEN_BRACKET) {
+        // Bracketed up to the first `]` when a space or the line's end follows it, else a plain field
+        // (`[2001:db8::1]:443`).
+        const j = find1(i + 1, e, CLOSE_BRACKET);
+        if (j >= e) return -1;
+        if (j + 1 == e || load<u8>(j + 1) == SPACE) {
+          put(n++, i + 1, j, FIELD_BRACKETED);
+          i = j + 2;
+          continue;
+        }
+      }
       let flags: u8 = 0;
       let j = find2(i, e, SPACE, BACKSLASH);
       if (j < e && load<u8>(j) == BACKSLASH) {

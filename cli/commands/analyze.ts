@@ -5,6 +5,7 @@ import { LbwatchError } from '../../lib/errors.js';
 import { LOG_FORMATS, type LogFormat } from '../../lib/formats/record.js';
 import type { AnalysisResult } from '../../lib/model.js';
 import { parseDuration, windowProblem } from '../../lib/rules/index.js';
+import { duplicatesNote } from '../inputs.js';
 import type { CliIo } from '../io.js';
 import { defaultPipelineDeps, loadRules, type PipelineDeps, readPaths, withWindow } from '../pipeline.js';
 import { renderAnalysisText } from '../render/analysis.js';
@@ -12,7 +13,7 @@ import { createProgress, styleFor } from '../render/terminal.js';
 
 const HELP = `usage: lbwatch analyze PATH... [--rules FILE] [--window DUR] [--format auto|otc-elb|alb|clb] [--json]
 
-Reads access logs (files, or directories recursively; gzip or plain), counts status codes per load balancer
+Reads access logs (files, directories recursively, or - for standard input; gzip or plain), counts status codes per load balancer
 and time window, applies the threshold rules and prints the alerts with their most likely causes.
 
   --rules FILE    rules file (YAML or JSON); default: the built-in rules
@@ -20,8 +21,9 @@ and time window, applies the threshold rules and prints the alerts with their mo
   --format F      auto (default: detected per file), otc-elb, alb or clb
   --json          print one JSON document: { inputs, windows, alerts, incidents, logGaps }
 
-Exit status: 0 every input was read, 1 some input failed while reading (the rest is still analysed and
-reported), 2 bad usage, a path that does not exist or an invalid rules file.
+Exit status: 0 every input was read, 1 some input failed while reading or had no line in its format (the rest
+is still analysed and reported), 2 bad usage, a path that does not exist, no input file found under the paths
+or an invalid rules file.
 `;
 
 export interface AnalyzeOptions {
@@ -118,12 +120,14 @@ export function createAnalyzeCommand(deps: AnalyzeDeps): (args: string[], io: Cl
     const rules = withWindow(await loadRules(options.rulesFile, deps), options.windowMs);
     const windowMs = rules.windowMs;
     const progress = createProgress(io.stderr);
-    const { inputs, windows } = await readPaths(
+    const { inputs, windows, duplicates } = await readPaths(
       options.paths,
       { windowMs, format: options.format, onProgress: (done, total, bytes) => progress.update(done, total, bytes) },
       deps,
     );
     progress.done();
+    const note = duplicatesNote('analyze', duplicates);
+    if (note !== null) io.stderr.write(note);
 
     const result = analyze({ inputs, windows, rules });
     if (options.json) {

@@ -2,13 +2,13 @@ import { parseArgs } from 'node:util';
 import { isLbwatchError, LbwatchError } from '../../lib/errors.js';
 import { LOG_FORMATS, type LogFormat, type LogRecord } from '../../lib/formats/record.js';
 import type { InputSummary } from '../../lib/model.js';
-import { collectInputFiles, readInputFile } from '../inputs.js';
+import { collectInputFiles, duplicatesNote, inputName, readInputFile, withFormatHint } from '../inputs.js';
 import type { CliIo } from '../io.js';
 
 const HELP = `usage: lbwatch parse PATH... [--format auto|otc-elb|alb|clb] [--json] [--raw] [--limit N]
 
-Parses access-log files (plain or gzip, detected by content; directories are read recursively)
-and prints, per input, the line counts, rejects by reason with sample lines, then the first
+Parses access-log files (plain or gzip, detected by content; directories are read recursively;
+- reads standard input) and prints, per input, the line counts, rejects by reason with sample lines, then the first
 records. A debugging view of what lbwatch reads from the logs.
 
 options:
@@ -18,7 +18,8 @@ options:
   --limit N    how many records to print (default 100)
   -h, --help   this text
 
-exit status: 0 all inputs read, 1 an input failed while reading, 2 bad usage or missing path
+exit status: 0 all inputs read, 1 an input failed while reading or had no line in its format,
+2 bad usage, a missing path or no input file found under the paths
 `;
 
 interface ParseOptions {
@@ -78,7 +79,9 @@ export async function parseCommand(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(HELP);
     return 0;
   }
-  const files = await collectInputFiles(options.paths);
+  const { files, duplicates } = await collectInputFiles(options.paths);
+  const note = duplicatesNote('parse', duplicates);
+  if (note !== null) io.stderr.write(note);
   const inputs: InputSummary[] = [];
   const records: LogRecord[] = [];
   let total = 0;
@@ -89,11 +92,11 @@ export async function parseCommand(args: string[], io: CliIo): Promise<number> {
   for (const path of files) {
     try {
       const result = await readInputFile(path, keep, { format: options.format, keepRaw: options.raw });
-      inputs.push(result.summary);
+      inputs.push(withFormatHint(result.summary, result.failure, options.format, '--format'));
     } catch (error) {
       if (!isLbwatchError(error, 'READ_FAILED')) throw error;
       inputs.push({
-        path,
+        path: inputName(path),
         format: null,
         lines: 0,
         records: 0,

@@ -8,13 +8,14 @@ import { LOG_FORMATS, type LogFormat } from '../../lib/formats/record.js';
 import type { AnalysisResult } from '../../lib/model.js';
 import { cleanText, REPORT_FORMATS, type ReportFormat, renderReport, summarizeRules } from '../../lib/report/index.js';
 import { parseDuration, type RuleSet, windowProblem } from '../../lib/rules/index.js';
+import { checkOutputPath, duplicatesNote } from '../inputs.js';
 import type { CliIo } from '../io.js';
 import { defaultPipelineDeps, loadRules, readPaths, withWindow } from '../pipeline.js';
 
 const HELP = `usage: lbwatch report PATH... [--from T] [--to T] [--rules FILE] [--window DUR] [--format html|md|json] [--out FILE] [--title TEXT]
                       [--log-format auto|otc-elb|alb|clb]
 
-Reads access logs (files or directories, gzip or plain) like \`lbwatch analyze\` and writes a summary report:
+Reads access logs (files, directories or - for standard input; gzip or plain) like \`lbwatch analyze\` and writes a summary report:
 headline figures, requests and errors over time with the alerting windows marked, incidents, top error codes
 with their likely causes, the backend members with the most errors, the inputs read and the rules in force.
 
@@ -27,8 +28,9 @@ with their likely causes, the backend members with the most errors, the inputs r
   --title TEXT    page title (default "lbwatch report")
   --log-format F  auto (default: detected per file), otc-elb, alb or clb
 
-Exit status: 0 every input was read, 1 some input failed while reading (the report is still written),
-2 bad usage, a path that does not exist or an invalid rules file.
+Exit status: 0 every input was read, 1 some input failed while reading or had no line in its format (the report
+is still written) or no record gave a period (give --from and --to), 2 bad usage, a path that does not exist, no
+input file found under the paths, an invalid rules file or an output path that cannot be written.
 `;
 
 export interface ReportOptions {
@@ -119,12 +121,20 @@ export function parseReportArgs(args: string[]): ReportOptions | null {
 export async function analyzePaths(
   paths: readonly string[],
   options: { rules: RuleSet; from: number | null; to: number | null; logFormat: LogFormat | 'auto' },
-): Promise<{ analysis: AnalysisResult; windows: WindowAggregate[] }> {
-  const read = await readPaths(paths, { windowMs: options.rules.windowMs, format: options.logFormat });
+): Promise<{ analysis: AnalysisResult; windows: WindowAggregate[]; duplicates: number }> {
+  const read = await readPaths(paths, {
+    windowMs: options.rules.windowMs,
+    format: options.logFormat,
+    formatFlag: '--log-format',
+  });
   const windows = read.windows.filter(
     (w) => (options.from === null || w.start >= options.from) && (options.to === null || w.start < options.to),
   );
-  return { analysis: analyze({ inputs: read.inputs, windows, rules: options.rules }), windows };
+  return {
+    analysis: analyze({ inputs: read.inputs, windows, rules: options.rules }),
+    windows,
+    duplicates: read.duplicates,
+  };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -135,21 +145,36 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
     io.stdout.write(HELP);
     return 0;
   }
+  // Everything that can make the run pointless is checked before any input is read.
+  const out = options.out === '-' ? null : options.out;
+  if (out !== null) await checkOutputPath(out);
   const rules = withWindow(await loadRules(options.rulesFile, defaultPipelineDeps), options.windowMs);
   const windowMs = rules.windowMs;
-  const { analysis, windows } = await analyzePaths(options.paths, {
+  const { analysis, windows, duplicates } = await analyzePaths(options.paths, {
     rules,
     from: options.from,
     to: options.to,
     logFormat: options.logFormat,
   });
+  const note = duplicatesNote('report', duplicates);
+  if (note !== null) io.stderr.write(note);
+  const failed = analysis.inputs.filter((i) => i.error !== null);
+  const reportFailed = (): void => {
+    for (const input of failed) io.stderr.write(`lbwatch report: ${cleanText(`${input.path}: ${input.error}`, 300)}\n`);
+  };
 
-  // Without --from/--to the period is the data's; an empty input gets the current window as its period.
+  // Without --from/--to the period is the data's windows'; with no record in them there is none to invent.
+  const from = options.from ?? (windows.length === 0 ? null : windows.reduce((m, w) => Math.min(m, w.start), Infinity));
+  const to =
+    options.to ?? (windows.length === 0 ? null : windows.reduce((m, w) => Math.max(m, w.start + windowMs), -Infinity));
+  if (from === null || to === null) {
+    reportFailed();
+    io.stderr.write(
+      "lbwatch report: no record to take the report's period from; give --from and --to to report an empty period\n",
+    );
+    return 1;
+  }
   const now = Date.now();
-  const firstStart = windows.reduce((min, w) => Math.min(min, w.start), Math.floor(now / windowMs) * windowMs);
-  const lastEnd = windows.reduce((max, w) => Math.max(max, w.start + windowMs), firstStart + windowMs);
-  const from = options.from ?? (options.to !== null ? Math.min(firstStart, options.to - windowMs) : firstStart);
-  const to = options.to ?? Math.max(lastEnd, from + windowMs);
   const text = renderReport(
     {
       ...(options.title === null ? {} : { title: options.title }),
@@ -162,15 +187,20 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
     options.format,
   );
 
-  if (options.out === null || options.out === '-') {
+  if (out === null) {
     io.stdout.write(text);
   } else {
-    await writeFile(options.out, text);
+    try {
+      await writeFile(out, text);
+    } catch (cause) {
+      // Checked before reading, yet the disk can fill or the directory go away meanwhile.
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new LbwatchError('OUTPUT_UNWRITABLE', `cannot write ${out}: ${reason}`, { cause, context: { path: out } });
+    }
     io.stderr.write(
-      `lbwatch report: wrote ${options.out} (${options.format}, ${Buffer.byteLength(text)} bytes; ${analysis.windows.length} windows, ${analysis.alerts.length} alerts)\n`,
+      `lbwatch report: wrote ${out} (${options.format}, ${Buffer.byteLength(text)} bytes; ${analysis.windows.length} windows, ${analysis.alerts.length} alerts)\n`,
     );
   }
-  const failed = analysis.inputs.filter((i) => i.error !== null);
-  for (const input of failed) io.stderr.write(`lbwatch report: ${cleanText(`${input.path}: ${input.error}`, 300)}\n`);
+  reportFailed();
   return failed.length > 0 ? 1 : 0;
 }

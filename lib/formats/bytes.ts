@@ -56,7 +56,8 @@ function closeQuoteCarefully(buf: Buffer, from: number, end: number): number {
  * Splits `buf[start, end)` into space-separated fields, honouring `"quoted fields with spaces"`
  * (a backslash escapes the next byte; a quote closes the field only when a space or the end of
  * the line follows it, so a stray inner quote does not shift every later field) and
- * `[bracketed]` fields. Stops after `max` fields: trailing fields lbwatch does not know are
+ * `[bracketed]` fields (closed by their first `]`; when that `]` is not followed by a space or the end of the
+ * line, as in `[2001:db8::1]:443`, the field is a plain one). Stops after `max` fields: trailing fields lbwatch does not know are
  * ignored, as AWS asks.
  *
  * Every field end is found with the native `indexOf` (memchr): per field, one native call costs less than
@@ -118,16 +119,22 @@ export function splitFields(
       flags[n] = f;
       n++;
       i = j + 2;
-    } else if (c === OPEN_BRACKET) {
-      let j = buf.indexOf(CLOSE_BRACKET, i + 1);
-      while (j >= 0 && j < end && j + 1 !== end && buf[j + 1] !== SPACE) j = buf.indexOf(CLOSE_BRACKET, j + 1);
-      if (j < 0 || j >= end) return false;
-      starts[n] = i + 1;
-      ends[n] = j;
-      flags[n] = FIELD_BRACKETED;
-      n++;
-      i = j + 2;
     } else {
+      if (c === OPEN_BRACKET) {
+        // A `[bracketed]` field (OTC `[time_iso8601]`) ends at its first `]`, which a space or the end of the line
+        // follows; any other byte after that `]` makes the field a plain one, such as an IPv6 client written
+        // `[2001:db8::1]:443`.
+        const j = buf.indexOf(CLOSE_BRACKET, i + 1);
+        if (j < 0 || j >= end) return false;
+        if (j + 1 === end || buf[j + 1] === SPACE) {
+          starts[n] = i + 1;
+          ends[n] = j;
+          flags[n] = FIELD_BRACKETED;
+          n++;
+          i = j + 2;
+          continue;
+        }
+      }
       let j = buf.indexOf(SPACE, i + 1);
       if (j < 0 || j > end) j = end;
       starts[n] = i;

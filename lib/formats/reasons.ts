@@ -5,7 +5,10 @@
  * - `blank-line`: the line is empty (or only `\r`).
  * - `line-too-long`: the line exceeds `maxLineBytes`; it is skipped up to the next newline.
  * - `unknown-format`: no format was fixed or detected yet and the line looks like none of them.
- * - `unterminated-quote`: a `"quoted"` or `[bracketed]` field runs to the end of the line.
+ * - `wrong-format`: the format is fixed (asked for, or detected from an earlier line) and the line, which does not
+ *   parse as it, starts like a line of another format.
+ * - `unterminated-quote`: a `"quoted"` field runs to the end of the line, or a `[` opens a field and no `]`
+ *   follows it on the line.
  * - `too-few-fields`: fewer fields than the format's required prefix.
  * - `bad-time`: the timestamp field is not a valid time.
  * - `bad-status`: the client status is neither a number nor `-`.
@@ -16,6 +19,7 @@ export const REJECT_REASONS = [
   'blank-line',
   'line-too-long',
   'unknown-format',
+  'wrong-format',
   'unterminated-quote',
   'too-few-fields',
   'bad-time',

@@ -240,7 +240,8 @@ export function splitAddress(buf: Uint8Array, start: number, end: number, ctx: P
   out.ip = null;
   out.port = null;
   if (start >= end || isDash(buf, start, end)) return;
-  const colon = lastColon(buf, start, end);
+  // The tokenizer's slice of a `[bracketed]` field leaves the brackets out: `[2001:db8::1]` is an address, no port.
+  const colon = start > 0 && buf[start - 1] === 0x5b && buf[end] === 0x5d ? -1 : lastColon(buf, start, end);
   if (colon < 0) {
     out.ip = ctx.clients.get(buf, start, end);
     return;

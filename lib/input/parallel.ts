@@ -10,7 +10,7 @@ import type { RejectSample } from '../model.js';
 import { GUNZIP_CHUNK, type GzipError, pumpGunzip } from './gunzip-pump.js';
 import { type ReadLogOptions, type ReadLogResult, readLogStream } from './read-log.js';
 import { createLogScanner, type LogScanner, SAMPLE_TEXT_BYTES } from './scanner.js';
-import { describe, gzipFailure, openObjectSource, sniffCompression } from './stream-helpers.js';
+import { describe, gzipFailure, noRecordFailure, openObjectSource, sniffCompression } from './stream-helpers.js';
 
 /** How to read one object with worker threads. */
 export interface ParallelReadOptions extends ReadLogOptions {
@@ -387,17 +387,8 @@ export async function aggregateLogStream(
     for (const w of mainParser.takeWindows()) merger.add(w);
     const windows = merger.take();
     const summary = combine(results, name, format, settings.maxSamples);
-    let failure = gzipError === null ? null : gzipFailure(gzipError, name, bytesIn(), summary.lines);
-    if (
-      failure === null &&
-      format === null &&
-      summary.lines > 0 &&
-      summary.rejected > (summary.rejects['blank-line'] ?? 0)
-    ) {
-      failure = new LbwatchError('FORMAT_UNDETECTED', `${name}: no line is in a known log format (otc-elb, alb, clb)`, {
-        context: { object: name, lines: summary.lines },
-      });
-    }
+    const failure =
+      gzipError === null ? noRecordFailure(summary, name) : gzipFailure(gzipError, name, bytesIn(), summary.lines);
     summary.error = failure?.message ?? null;
     return { summary, bytesIn: bytesIn(), bytesOut, failure, windows };
   } finally {

@@ -3,7 +3,7 @@ import type { LogRecord } from '../formats/record.js';
 import type { InputSummary } from '../model.js';
 import { pumpGunzip } from './gunzip-pump.js';
 import { createLogScanner, type LogScannerOptions } from './scanner.js';
-import { gzipFailure, openObjectSource, sniffCompression } from './stream-helpers.js';
+import { gzipFailure, noRecordFailure, openObjectSource, sniffCompression } from './stream-helpers.js';
 
 export { detectFormat, REJECT_REASONS, type RejectReason } from '../formats/index.js';
 export { createLogScanner, type LogScanner, type LogScannerOptions, SAMPLE_TEXT_BYTES } from './scanner.js';
@@ -54,19 +54,7 @@ export async function readLogStream(
   const scanner = createLogScanner(options, onRecord);
   const { iterator, head, nextChunk, bytesIn } = await openObjectSource(source, name);
   const finish = (failure: LbwatchError | null): ReadLogResult => {
-    let result = failure;
-    if (result === null && scanner.format === null && scanner.lines > 0) {
-      const summary = scanner.summary(null);
-      if (summary.rejected > (summary.rejects['blank-line'] ?? 0)) {
-        result = new LbwatchError(
-          'FORMAT_UNDETECTED',
-          `${name}: no line is in a known log format (otc-elb, alb, clb)`,
-          {
-            context: { object: name, lines: scanner.lines },
-          },
-        );
-      }
-    }
+    const result = failure ?? noRecordFailure(scanner.summary(null), name);
     return {
       summary: scanner.summary(result?.message ?? null),
       bytesIn: bytesIn(),

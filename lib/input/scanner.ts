@@ -119,6 +119,12 @@ export function createLogScanner(options: LogScannerOptions, onRecord: (record: 
     let result: LogRecord | RejectReason;
     if (format !== null) {
       result = parser.parse(format, buf, start, end, escapeAfter(buf, start));
+      // A line of another format is named as such, not by the first of its fields that failed (`--format clb` on
+      // an OTC log would say `bad-time`). Checked only for lines that did not parse: never on the hot path.
+      if (typeof result === 'string') {
+        const shape = detectFormat(buf, start, end);
+        if (shape !== null && shape !== format) result = 'wrong-format';
+      }
     } else {
       const guess = detectFormat(buf, start, end);
       if (guess === null) {

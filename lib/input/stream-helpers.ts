@@ -4,6 +4,7 @@
  */
 import type { Gunzip } from 'node:zlib';
 import { LbwatchError } from '../errors.js';
+import type { InputSummary } from '../model.js';
 
 export type Compression = 'gzip' | 'plain' | 'zip' | 'snappy' | 'zstd' | 'bzip2' | 'xz';
 
@@ -20,6 +21,29 @@ export function sniffCompression(head: Buffer): Compression {
     return 'bzip2';
   }
   return 'plain';
+}
+
+/**
+ * The permanent failure of an object whose lines, not all blank, gave no record: none is in a known format
+ * (detection), or none could be read as the format that was asked for. Null when a record was read.
+ */
+export function noRecordFailure(summary: InputSummary, name: string): LbwatchError | null {
+  if (summary.records > 0 || summary.rejected <= (summary.rejects['blank-line'] ?? 0)) return null;
+  const context = { object: name, lines: summary.lines, format: summary.format };
+  if (summary.format === null) {
+    return new LbwatchError('FORMAT_UNDETECTED', `${name}: no line is in a known log format (otc-elb, alb, clb)`, {
+      context,
+    });
+  }
+  const reasons = Object.entries(summary.rejects)
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(', ');
+  return new LbwatchError(
+    'FORMAT_UNDETECTED',
+    `${name}: expected ${summary.format} lines, but every line was rejected (${summary.rejected} of ${summary.lines}: ${reasons})`,
+    { context },
+  );
 }
 
 /** The permanent failure for a gzip stream that ended in an error; what was read before it is kept. */

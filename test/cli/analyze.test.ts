@@ -43,7 +43,7 @@ function fakeDeps(
     collectInputFiles: vi.fn(async (paths: string[]) => {
       const missing = paths.find((p) => !Object.keys(files).some((f) => f.startsWith(p)));
       if (missing !== undefined) throw new LbwatchError('INPUT_NOT_FOUND', `${missing} does not exist`);
-      return Object.keys(files).filter((f) => paths.some((p) => f.startsWith(p)));
+      return { files: Object.keys(files).filter((f) => paths.some((p) => f.startsWith(p))), duplicates: 0 };
     }),
     readInputFile: vi.fn(async (path: string, onRecord: (r: LogRecord) => void) => {
       for (const r of files[path] ?? []) onRecord(r);

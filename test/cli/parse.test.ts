@@ -41,12 +41,12 @@ describe('lbwatch parse', () => {
     const doc = JSON.parse(stdout) as { inputs: InputSummary[]; records: LogRecord[] };
     expect(code).toBe(0);
     expect(doc.inputs.map((i) => [i.path.slice(fixtures.length), i.format, i.records, i.rejected])).toEqual([
-      ['alb.log', 'alb', 6, 0],
-      ['clb.log', 'clb', 2, 0],
-      ['otc-elb.log', 'otc-elb', 3, 0],
+      ['alb.log', 'alb', 7, 0],
+      ['clb.log', 'clb', 3, 0],
+      ['otc-elb.log', 'otc-elb', 4, 0],
     ]);
     expect(doc.inputs[0]).toHaveProperty('samples');
-    expect(doc.records).toHaveLength(11);
+    expect(doc.records).toHaveLength(14);
     expect(doc.records[0]).toMatchObject({ format: 'alb', status: 200 });
   });
 

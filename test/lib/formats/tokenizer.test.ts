@@ -57,9 +57,31 @@ function inWebAssembly(chunk: Buffer, start: number, end: number, max: number): 
   return ok ? { ok, fields: fields(t.fields) } : { ok };
 }
 
-/** Lines dense in what the tokenizer reacts to, so quotes, escapes and brackets meet at every position. */
+/**
+ * Lines dense in what the tokenizer reacts to, so quotes, escapes and brackets meet at every position, with
+ * bracketed IPv6 clients (`[2001:db8::1]:443`, a `]` followed by a colon) among them.
+ */
 const lineArb = fc
-  .array(fc.constantFrom('a', 'b', ' ', ' ', '"', '\\', '[', ']', '-', 'é', 'xyzxyzxyzxyzxyz'), { maxLength: 80 })
+  .array(
+    fc.constantFrom(
+      'a',
+      'b',
+      ' ',
+      ' ',
+      '"',
+      '\\',
+      '[',
+      ']',
+      ':',
+      '-',
+      'é',
+      'xyzxyzxyzxyzxyz',
+      '[2001:db8::1]:443',
+      '[::1]',
+      ']:',
+    ),
+    { maxLength: 80 },
+  )
   .map((parts) => parts.join(''));
 
 describe('WebAssembly tokenizer', () => {

@@ -185,6 +185,27 @@ describe('aggregateLogStream', () => {
     expect(parallel.summary).toEqual(single.summary);
   });
 
+  it('fails a forced-format object of which every line was rejected like the single-thread reader', async () => {
+    // Prepare: ALB lines read as OTC
+    const bytes = Buffer.from(`${albLines.join('\n')}\n`);
+    // Act
+    const parallel = await aggregateLogStream(chunks(bytes, 50), {
+      name: 'object.log',
+      windowMs: WINDOW_MS,
+      workers: 2,
+      format: 'otc-elb',
+    });
+    const aggregator = createAggregator({ windowMs: WINDOW_MS });
+    const single = await readLogStream(chunks(bytes, 50), (r) => aggregator.add(r), {
+      name: 'object.log',
+      format: 'otc-elb',
+    });
+    // Assess
+    expect(parallel.failure?.code).toBe('FORMAT_UNDETECTED');
+    expect(parallel.summary.rejects).toEqual({ 'wrong-format': albLines.length });
+    expect(parallel.summary).toEqual(single.summary);
+  });
+
   it('rethrows a source error as READ_FAILED after workers have started', async () => {
     // Prepare: a source that fails after several batches of valid lines.
     const text = Buffer.from(`${albLines.join('\n')}\n`.repeat(50));

@@ -43,8 +43,8 @@ describe('readLogStream compression', () => {
     expect(summary).toMatchObject({
       path: 'object.log.gz',
       format: 'alb',
-      lines: 6,
-      records: 6,
+      lines: albLines.length,
+      records: albLines.length,
       rejected: 0,
       error: null,
     });
@@ -68,7 +68,7 @@ describe('readLogStream compression', () => {
     const { records, failure } = await read(multiMember(albText, 2), 'x', 1);
 
     expect(failure).toBeNull();
-    expect(records).toHaveLength(6);
+    expect(records).toHaveLength(albLines.length);
   });
 
   it('treats a 0-byte object as valid and empty', async () => {
@@ -115,7 +115,7 @@ describe('readLogStream compression', () => {
 
     expect(failure?.code).toBe('GZIP_CORRUPT');
     expect(failure?.message).toContain('bad.log.gz');
-    expect(records).toHaveLength(6);
+    expect(records).toHaveLength(albLines.length);
   });
 
   it('refuses zip, snappy and zstd objects by magic bytes with UNSUPPORTED_COMPRESSION', async () => {
@@ -137,6 +137,32 @@ describe('readLogStream compression', () => {
 
     expect(failure?.code).toBe('FORMAT_UNDETECTED');
     expect(summary.rejects).toEqual({ 'unknown-format': 2 });
+  });
+
+  it('fails an object of which every line was rejected under a forced format, saying what was expected', async () => {
+    // Prepare: ALB lines read as CLB, and a blank line
+    const records: LogRecord[] = [];
+    // Act
+    const { failure, summary } = await readLogStream(chunks(Buffer.from(`${albText}\n`)), (r) => records.push(r), {
+      name: 'alb.log',
+      format: 'clb',
+    });
+    // Assess
+    expect(records).toEqual([]);
+    expect(failure?.code).toBe('FORMAT_UNDETECTED');
+    expect(failure?.message).toBe(
+      `alb.log: expected clb lines, but every line was rejected (${albLines.length + 1} of ${albLines.length + 1}: wrong-format ${albLines.length}, blank-line 1)`,
+    );
+    expect(summary.error).toBe(failure?.message);
+  });
+
+  it('does not fail a forced-format object with one record, nor one with only blank lines', async () => {
+    // Act
+    const oneRecord = await read(Buffer.from(`${albLines[0]}\n2015-05-13T23:39:43Z junk\n`), 'mixed.log');
+    const blank = await readLogStream(chunks(Buffer.from('\n\n')), () => {}, { name: 'blank.log', format: 'clb' });
+    // Assess
+    expect(oneRecord.failure).toBeNull();
+    expect(blank.failure).toBeNull();
   });
 });
 
@@ -195,6 +221,6 @@ describe('readInputFile', () => {
       counts.push(records.length);
     }
 
-    expect(counts).toEqual([6, 6]);
+    expect(counts).toEqual([albLines.length, albLines.length]);
   });
 });

@@ -67,7 +67,7 @@ describe('createLogScanner chunking', () => {
   it('parses the last line when the final newline is missing', () => {
     const { summary } = scanText(otcLines.join('\n'));
 
-    expect(summary).toMatchObject({ lines: 3, records: 3, rejected: 0 });
+    expect(summary).toMatchObject({ lines: otcLines.length, records: otcLines.length, rejected: 0 });
   });
 });
 
@@ -83,8 +83,8 @@ describe('createLogScanner rejects', () => {
       lines: 4,
       records: 1,
       rejected: 3,
-      // The CLB line is checked as ALB once the object's format is known.
-      rejects: { 'unknown-format': 1, 'blank-line': 1, 'bad-time': 1 },
+      // Once the object's format is known, a CLB line is a line of the wrong format.
+      rejects: { 'unknown-format': 1, 'blank-line': 1, 'wrong-format': 1 },
     });
     expect(summary.samples?.map((s) => s.line)).toEqual([1, 2, 4]);
   });
@@ -94,6 +94,24 @@ describe('createLogScanner rejects', () => {
 
     expect(summary).toMatchObject({ format: 'otc-elb', records: 0, rejected: 1 });
   });
+
+  it.each([
+    ['clb', otcLines],
+    ['alb', clbLines],
+    ['otc-elb', albLines],
+  ] as const)(
+    'rejects lines of another format as wrong-format when %s is forced, junk by its own reason',
+    (format, lines) => {
+      // Prepare: every line of another format, then a line no format starts like
+      const text = `${[...lines, 'garbage line'].join('\n')}\n`;
+      // Act
+      const { summary } = scanText(text, { format });
+      // Assess
+      expect(summary.records).toBe(0);
+      expect(summary.rejects['wrong-format']).toBe(lines.length);
+      expect(summary.rejected).toBe(lines.length + 1);
+    },
+  );
 
   it('bounds an over-long line: rejected, sample truncated, following lines still parsed, at every chunking', () => {
     // Prepare: a 200 KB line between two valid ones, with a 4 KiB limit.
