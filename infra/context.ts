@@ -1,5 +1,6 @@
 import type { StackProps } from 'aws-cdk-lib';
-import type { LbwatchStackProps } from './lbwatch-stack.js';
+import type { SecretRef } from './alerts.js';
+import { type LbwatchStackProps, stackPropsProblems } from './lbwatch-stack.js';
 
 /**
  * CDK context keys the app reads (cdk.json holds the defaults; `-c key=value` overrides them).
@@ -16,12 +17,21 @@ export const CONTEXT_KEYS = [
   'reportRetentionDays',
   'reportSchedule',
   'reportPeriod',
+  'reportLinkTtl',
+  'checkSchedule',
   'window',
   'rules',
   'rulesUri',
   'alertEmail',
   'webhookSecretArn',
   'webhookSecretName',
+  'slackSecretArn',
+  'slackSecretName',
+  'teamsSecretArn',
+  'teamsSecretName',
+  'pagerDutySecretArn',
+  'pagerDutySecretName',
+  'allowNoDestination',
   'encryptTopic',
   'xray',
   'maxConcurrency',
@@ -34,8 +44,9 @@ export type ContextKey = (typeof CONTEXT_KEYS)[number];
 export type ContextProps = Omit<LbwatchStackProps, 'functionsCodeDirectory' | keyof StackProps>;
 
 /**
- * Turns CDK context values into stack props, reporting every bad key at once (a deploy that fails on
- * the first bad option and then on the next one wastes a round trip each time).
+ * Turns CDK context values into stack props and validates them as the stack and the functions would, reporting
+ * every bad key at once (a deploy that fails on the first bad option and then on the next one wastes a round trip
+ * each time).
  *
  * @param read returns the raw context value for a key (`app.node.tryGetContext`).
  * @throws Error naming each invalid key and what it expects.
@@ -91,17 +102,15 @@ export function propsFromContext(read: (key: ContextKey) => unknown): ContextPro
     problems.push('createLogBucket=false needs logBucketName (the bucket your load balancers write to)');
   }
 
-  const webhookSecretArn = str('webhookSecretArn');
-  const webhookSecretName = str('webhookSecretName');
-  if (webhookSecretArn !== undefined && webhookSecretName !== undefined) {
-    problems.push('webhookSecretArn and webhookSecretName: give one of them, not both');
-  }
-
-  const rules = str('rules');
-  const rulesUri = str('rulesUri');
-  if (rules !== undefined && rulesUri !== undefined) {
-    problems.push('rules and rulesUri: give one of them, not both');
-  }
+  const secret = (destination: 'webhook' | 'slack' | 'teams' | 'pagerDuty'): SecretRef | undefined => {
+    const secretArn = str(`${destination}SecretArn`);
+    const secretName = str(`${destination}SecretName`);
+    if (secretArn !== undefined && secretName !== undefined) {
+      problems.push(`${destination}SecretArn and ${destination}SecretName: give one of them, not both`);
+    }
+    if (secretArn !== undefined) return { secretArn };
+    return secretName === undefined ? undefined : { secretName };
+  };
 
   const props: ContextProps = {
     logBucket:
@@ -115,23 +124,27 @@ export function propsFromContext(read: (key: ContextKey) => unknown): ContextPro
     reportRetentionDays: int('reportRetentionDays', 1, 36_500),
     reportSchedule: str('reportSchedule'),
     reportPeriod: str('reportPeriod'),
+    reportLinkTtl: str('reportLinkTtl'),
+    checkSchedule: str('checkSchedule'),
     window: str('window'),
-    rules,
-    rulesUri,
+    rules: str('rules'),
+    rulesUri: str('rulesUri'),
     alertEmail: str('alertEmail'),
-    webhookSecret:
-      webhookSecretArn !== undefined
-        ? { secretArn: webhookSecretArn }
-        : webhookSecretName !== undefined
-          ? { secretName: webhookSecretName }
-          : undefined,
+    webhookSecret: secret('webhook'),
+    slackSecret: secret('slack'),
+    teamsSecret: secret('teams'),
+    pagerDutySecret: secret('pagerDuty'),
+    allowNoDestination: bool('allowNoDestination'),
     encryptTopic: bool('encryptTopic'),
     tracing: bool('xray'),
     maxConcurrency: int('maxConcurrency', 2, 1000),
     logRetentionDays: int('logRetentionDays', 1, 3653),
   };
+  problems.push(...stackPropsProblems(props));
   if (problems.length > 0) {
-    throw new Error(`lbwatch: invalid CDK context:\n  - ${problems.join('\n  - ')}`);
+    throw new Error(
+      `lbwatch: invalid CDK context (cdk.json or -c key=value), nothing was synthesized:\n  - ${problems.join('\n  - ')}`,
+    );
   }
   return props;
 }
