@@ -9,7 +9,7 @@ const app = new App();
 try {
   const stackName = app.node.tryGetContext('stackName');
   new LbwatchStack(app, typeof stackName === 'string' && stackName !== '' ? stackName : 'Lbwatch', {
-    ...propsFromContext((key) => app.node.tryGetContext(key)),
+    ...propsFromContext((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext())),
     description: 'lbwatch: load-balancer access-log status-code alerts and reports',
   });
   // Synthesized here rather than when the process exits, so a failure while writing the assembly (a missing asset)

@@ -194,6 +194,34 @@ describe("synth-time validation with the functions' parsers", () => {
   });
 });
 
+describe('misspelt options', () => {
+  it("names a key one or two edits (or a case) away from an option, and leaves other tools' keys alone", () => {
+    // Prepare
+    const keys = [
+      ...Object.keys(cdkJsonContext),
+      'alertEmial',
+      'reportperiod',
+      'slackSecret',
+      'acknowledged-issue-numbers',
+      'availability-zones:account=111122223333:region=eu-west-1',
+      'myTeam',
+    ];
+
+    // Act
+    const run = () => propsFromContext(context(), keys);
+
+    // Assess
+    expect(run).toThrow(/alertEmial: not an lbwatch option; did you mean alertEmail\?/);
+    expect(run).toThrow(/reportperiod: not an lbwatch option; did you mean reportPeriod\?/);
+    expect(run).toThrow(/slackSecret: not an lbwatch option; did you mean slackSecretArn or slackSecretName\?/);
+    expect(run).not.toThrow(/acknowledged-issue-numbers|availability-zones|myTeam|cli-telemetry/);
+  });
+
+  it("cdk.json's own keys are all known", () => {
+    expect(() => propsFromContext(context(), Object.keys(cdkJsonContext))).not.toThrow();
+  });
+});
+
 describe('the CDK app on invalid context', () => {
   it('exits 1 with one line per bad option and no stack trace (before any synthesis)', () => {
     // Prepare
@@ -204,7 +232,12 @@ describe('the CDK app on invalid context', () => {
       cwd: root,
       env: {
         ...process.env,
-        CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJsonContext, reportPeriod: 'banana', alertEmail: 'notanemail' }),
+        CDK_CONTEXT_JSON: JSON.stringify({
+          ...cdkJsonContext,
+          reportPeriod: 'banana',
+          alertEmail: 'notanemail',
+          windw: '5m',
+        }),
         CDK_OUTDIR: outdir,
       },
       encoding: 'utf8',
@@ -215,6 +248,7 @@ describe('the CDK app on invalid context', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/reportPeriod: expected a duration/);
     expect(run.stderr).toMatch(/alertEmail: expected one email address/);
+    expect(run.stderr).toMatch(/windw: not an lbwatch option; did you mean window\?/);
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(readdirSync(outdir)).toEqual([]);
     rmSync(outdir, { recursive: true, force: true });
