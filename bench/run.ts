@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --size-mb N --runs N --only alb|otc --workers 2[,3...]]`
+ * `npm run bench [-- --size-mb N --runs N --only alb|otc --workers 2[,3...] --save]`
  *
  * Generates (or reuses from `.bench/`) gzip-compressed ALB and OTC logs of at least `--size-mb` decompressed
  * megabytes, then measures, each in its own child process and `--runs` times (medians reported):
@@ -10,51 +10,22 @@
  *   parse and analyze with N workers: the same through the parallel reader (aggregateLogStream), for each N
  *            of `--workers` (default 2)
  *   goaccess GoAccess where installed: zcat FILE | goaccess - (AWSALB, or an equivalent custom format for OTC)
- * Prints a Markdown table and writes it, with the machine and the command, to bench/results.md.
+ * Prints a Markdown table. With `--save` it also writes it, with the machine and the command, to bench/results.md
+ * (keeping that file's history section): quick runs such as `--size-mb 100 --runs 1` must not replace the tracked
+ * figures by accident.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { type BenchFile, type BenchFormat, ensureBenchFile } from './data.js';
 import type { Measurement } from './measure.js';
+import { parseBenchArgs, resultsDocument } from './options.js';
 
 const BENCH_DIR = '.bench';
 const RESULTS = 'bench/results.md';
-
-interface Options {
-  sizeMb: number;
-  runs: number;
-  only: BenchFormat | null;
-  workers: number[];
-}
-
-function options(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'size-mb': { type: 'string', default: '1024' },
-      runs: { type: 'string', default: '3' },
-      only: { type: 'string' },
-      workers: { type: 'string', default: '2' },
-    },
-  });
-  const sizeMb = Number(values['size-mb']);
-  const runs = Number(values.runs);
-  if (!Number.isInteger(sizeMb) || sizeMb < 1)
-    throw new Error(`--size-mb must be a positive integer, got ${values['size-mb']}`);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
-  if (values.only !== undefined && values.only !== 'alb' && values.only !== 'otc') {
-    throw new Error(`--only must be alb or otc, got ${values.only}`);
-  }
-  const workers = values.workers.split(',').map(Number);
-  if (workers.some((n) => !Number.isInteger(n) || n < 1)) {
-    throw new Error(`--workers must be positive integers separated by commas, got ${values.workers}`);
-  }
-  return { sizeMb, runs, only: values.only ?? null, workers };
-}
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -253,7 +224,7 @@ function table(rows: Row[]): string {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const opts = options(argv);
+  const opts = parseBenchArgs(argv);
   const loadBefore = loadavg()[0] ?? 0;
   const formats: BenchFormat[] = opts.only === null ? ['alb', 'otc'] : [opts.only];
   const files: BenchFile[] = [];
@@ -343,7 +314,8 @@ async function main(): Promise<void> {
   const nodeOptions = (await cliNodeOptions()).join(' ');
   process.stdout.write(`${markdown}\n`);
   const cpu = cpus();
-  const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
+  const measured = argv.filter((arg) => arg !== '--save');
+  const command = `npm run bench${measured.length > 0 ? ` -- ${measured.join(' ')}` : ''}`;
   const doc = [
     '# Benchmark results',
     '',
@@ -370,7 +342,12 @@ async function main(): Promise<void> {
     'all, as `lbwatch parse` prints them.',
     '',
   ].join('\n');
-  await writeFile(RESULTS, doc);
+  if (!opts.save) {
+    log(`not written to ${RESULTS} (add --save to record these figures)`);
+    return;
+  }
+  const previous = existsSync(RESULTS) ? await readFile(RESULTS, 'utf8') : null;
+  await writeFile(RESULTS, resultsDocument(doc, previous));
   log(`wrote ${RESULTS}`);
 }
 

@@ -9,9 +9,12 @@ const app = new App();
 try {
   const stackName = app.node.tryGetContext('stackName');
   new LbwatchStack(app, typeof stackName === 'string' && stackName !== '' ? stackName : 'Lbwatch', {
-    ...propsFromContext((key) => app.node.tryGetContext(key)),
+    ...propsFromContext((key) => app.node.tryGetContext(key), Object.keys(app.node.getAllContext())),
     description: 'lbwatch: load-balancer access-log status-code alerts and reports',
   });
+  // Synthesized here rather than when the process exits, so a failure while writing the assembly (a missing asset)
+  // is reported the same way; the App keeps the result, so its own synthesis at exit does not run twice.
+  app.synth();
 } catch (error) {
   // Configuration mistakes are the user's to fix: print the message, not a stack trace into the CDK sources.
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,5 +1,6 @@
 import type { StackProps } from 'aws-cdk-lib';
-import type { LbwatchStackProps } from './lbwatch-stack.js';
+import type { SecretRef } from './alerts.js';
+import { type LbwatchStackProps, stackPropsProblems } from './lbwatch-stack.js';
 
 /**
  * CDK context keys the app reads (cdk.json holds the defaults; `-c key=value` overrides them).
@@ -16,12 +17,21 @@ export const CONTEXT_KEYS = [
   'reportRetentionDays',
   'reportSchedule',
   'reportPeriod',
+  'reportLinkTtl',
+  'checkSchedule',
   'window',
   'rules',
   'rulesUri',
   'alertEmail',
   'webhookSecretArn',
   'webhookSecretName',
+  'slackSecretArn',
+  'slackSecretName',
+  'teamsSecretArn',
+  'teamsSecretName',
+  'pagerDutySecretArn',
+  'pagerDutySecretName',
+  'allowNoDestination',
   'encryptTopic',
   'xray',
   'maxConcurrency',
@@ -33,15 +43,54 @@ export type ContextKey = (typeof CONTEXT_KEYS)[number];
 /** The part of the stack props that the CDK context decides. */
 export type ContextProps = Omit<LbwatchStackProps, 'functionsCodeDirectory' | keyof StackProps>;
 
+/** Keys the app reads besides the stack props. */
+const APP_KEYS = ['stackName'];
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
 /**
- * Turns CDK context values into stack props, reporting every bad key at once (a deploy that fails on
- * the first bad option and then on the next one wastes a round trip each time).
+ * Context keys that look like a misspelt lbwatch option (`-c alertEmial=...` would otherwise be ignored in silence):
+ * a different case, at most two edits from a known key, or the start of one. Keys far from every option are left alone: the CDK and
+ * other tools keep their own keys in the same context (feature flags, lookups, `acknowledged-issue-numbers`).
+ */
+export function misspeltOptionProblems(keys: readonly string[]): string[] {
+  const known = [...CONTEXT_KEYS, ...APP_KEYS];
+  const problems: string[] = [];
+  for (const key of keys) {
+    if ((known as string[]).includes(key) || key.includes(':') || key.startsWith('@')) continue;
+    const near = known.filter(
+      (option) =>
+        option.toLowerCase() === key.toLowerCase() ||
+        editDistance(option, key) <= 2 ||
+        (key.length >= 5 && option.startsWith(key)),
+    );
+    if (near.length > 0) problems.push(`${key}: not an lbwatch option; did you mean ${near.join(' or ')}?`);
+  }
+  return problems;
+}
+
+/**
+ * Turns CDK context values into stack props and validates them as the stack and the functions would, reporting
+ * every bad key at once (a deploy that fails on the first bad option and then on the next one wastes a round trip
+ * each time).
  *
  * @param read returns the raw context value for a key (`app.node.tryGetContext`).
+ * @param keys every key of the context (`app.node.getAllContext()`), to catch misspelt options.
  * @throws Error naming each invalid key and what it expects.
  */
-export function propsFromContext(read: (key: ContextKey) => unknown): ContextProps {
-  const problems: string[] = [];
+export function propsFromContext(read: (key: ContextKey) => unknown, keys: readonly string[] = []): ContextProps {
+  const problems: string[] = misspeltOptionProblems(keys);
   const str = (key: ContextKey): string | undefined => {
     const raw = read(key);
     if (raw === undefined || raw === null) return undefined;
@@ -91,17 +140,15 @@ export function propsFromContext(read: (key: ContextKey) => unknown): ContextPro
     problems.push('createLogBucket=false needs logBucketName (the bucket your load balancers write to)');
   }
 
-  const webhookSecretArn = str('webhookSecretArn');
-  const webhookSecretName = str('webhookSecretName');
-  if (webhookSecretArn !== undefined && webhookSecretName !== undefined) {
-    problems.push('webhookSecretArn and webhookSecretName: give one of them, not both');
-  }
-
-  const rules = str('rules');
-  const rulesUri = str('rulesUri');
-  if (rules !== undefined && rulesUri !== undefined) {
-    problems.push('rules and rulesUri: give one of them, not both');
-  }
+  const secret = (destination: 'webhook' | 'slack' | 'teams' | 'pagerDuty'): SecretRef | undefined => {
+    const secretArn = str(`${destination}SecretArn`);
+    const secretName = str(`${destination}SecretName`);
+    if (secretArn !== undefined && secretName !== undefined) {
+      problems.push(`${destination}SecretArn and ${destination}SecretName: give one of them, not both`);
+    }
+    if (secretArn !== undefined) return { secretArn };
+    return secretName === undefined ? undefined : { secretName };
+  };
 
   const props: ContextProps = {
     logBucket:
@@ -115,23 +162,27 @@ export function propsFromContext(read: (key: ContextKey) => unknown): ContextPro
     reportRetentionDays: int('reportRetentionDays', 1, 36_500),
     reportSchedule: str('reportSchedule'),
     reportPeriod: str('reportPeriod'),
+    reportLinkTtl: str('reportLinkTtl'),
+    checkSchedule: str('checkSchedule'),
     window: str('window'),
-    rules,
-    rulesUri,
+    rules: str('rules'),
+    rulesUri: str('rulesUri'),
     alertEmail: str('alertEmail'),
-    webhookSecret:
-      webhookSecretArn !== undefined
-        ? { secretArn: webhookSecretArn }
-        : webhookSecretName !== undefined
-          ? { secretName: webhookSecretName }
-          : undefined,
+    webhookSecret: secret('webhook'),
+    slackSecret: secret('slack'),
+    teamsSecret: secret('teams'),
+    pagerDutySecret: secret('pagerDuty'),
+    allowNoDestination: bool('allowNoDestination'),
     encryptTopic: bool('encryptTopic'),
     tracing: bool('xray'),
     maxConcurrency: int('maxConcurrency', 2, 1000),
     logRetentionDays: int('logRetentionDays', 1, 3653),
   };
+  problems.push(...stackPropsProblems(props));
   if (problems.length > 0) {
-    throw new Error(`lbwatch: invalid CDK context:\n  - ${problems.join('\n  - ')}`);
+    throw new Error(
+      `lbwatch: invalid CDK context (cdk.json or -c key=value), nothing was synthesized:\n  - ${problems.join('\n  - ')}`,
+    );
   }
   return props;
 }

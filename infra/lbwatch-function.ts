@@ -7,7 +7,17 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 /** The bundles `npm run build` writes to `dist/functions/<name>/index.mjs`. */
-export type FunctionName = 'ingest' | 'report';
+export type FunctionName = 'ingest' | 'check' | 'report';
+
+/** The bundle `npm run build` writes for one function. */
+export function bundleFile(codeDirectory: string, name: FunctionName): string {
+  return join(codeDirectory, name, 'index.mjs');
+}
+
+/** Whether `npm run build` produced the function's bundle in `codeDirectory`. */
+export function bundleExists(codeDirectory: string, name: FunctionName): boolean {
+  return existsSync(bundleFile(codeDirectory, name));
+}
 
 export interface LbwatchFunctionProps {
   readonly name: FunctionName;
@@ -37,9 +47,9 @@ export class LbwatchFunction extends Construct {
   constructor(scope: Construct, id: string, props: LbwatchFunctionProps) {
     super(scope, id);
     const bundleDirectory = join(props.codeDirectory, props.name);
-    if (!existsSync(join(bundleDirectory, 'index.mjs'))) {
+    if (!bundleExists(props.codeDirectory, props.name)) {
       throw new Error(
-        `lbwatch: ${join(bundleDirectory, 'index.mjs')} is missing; run \`npm run build\` (npm ci runs it) before synth`,
+        `lbwatch: ${bundleFile(props.codeDirectory, props.name)} is missing; run \`npm run build\` (npm ci runs it) before synth`,
       );
     }
     this.logGroup = new LogGroup(this, 'Logs', {

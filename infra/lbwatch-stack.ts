@@ -1,14 +1,36 @@
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Arn, CfnOutput, Duration, type RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Annotations,
+  Arn,
+  CfnOutput,
+  CfnParameter,
+  CfnRule,
+  Duration,
+  Fn,
+  type RemovalPolicy,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { AlertDestinations, type WebhookSecretRef } from './alerts.js';
+import { AlertDestinations, SECRET_DESTINATIONS, type SecretDestination, type SecretRef } from './alerts.js';
 import { LogDelivery } from './delivery.js';
-import { LbwatchFunction } from './lbwatch-function.js';
+import { bundleExists, bundleFile, LbwatchFunction } from './lbwatch-function.js';
 import { LogBucket, type LogBucketSource } from './log-bucket.js';
 import { OperationalAlarms } from './operational-alarms.js';
-import { ReportSchedule } from './report-schedule.js';
+import {
+  emailProblem,
+  inlineRulesProblem,
+  reportLinkTtlProblem,
+  reportPeriodProblem,
+  scheduleProblem,
+  secretArnProblem,
+  secretNameProblem,
+  windowOptionProblem,
+} from './option-checks.js';
+import { DEFAULT_CHECK_SCHEDULE, DEFAULT_REPORT_SCHEDULE, FunctionSchedule } from './schedule.js';
 import { StateBucket } from './state-bucket.js';
 
 /**
@@ -29,6 +51,9 @@ import { StateBucket } from './state-bucket.js';
  *   shows parsing, not gunzip or I/O, sets the pace); 1,769 MB (one full vCPU, 1.7x the CPU) cuts the time of large
  *   objects by ~40% at about the same price. Beyond one vCPU nothing gains: the ingest parses each object on one
  *   thread (the CLI's worker-thread reader is not used in Lambda).
+ * - The check reads the merged windows and incident records of the last windows of each load balancer: small JSON
+ *   objects, a few per load balancer. It runs every five minutes, so its timeout (120 s) stays well inside the
+ *   interval (two runs rarely overlap) and 512 MB is plenty of heap; CPU hardly matters for that work.
  * - The report reads one small partial per source object and window for the period (a day of one load balancer
  *   with 4 nodes is ~1,200 objects) with bounded concurrency; it runs once a day, so it gets Lambda's maximum
  *   timeout (900 s) rather than risk a month-long period not finishing.
@@ -36,6 +61,8 @@ import { StateBucket } from './state-bucket.js';
 export const DEFAULT_SIZING = {
   ingestMemorySizeMiB: 1024,
   ingestTimeout: Duration.seconds(300),
+  checkMemorySizeMiB: 512,
+  checkTimeout: Duration.seconds(120),
   reportMemorySizeMiB: 1024,
   reportTimeout: Duration.seconds(900),
 } as const;
@@ -86,9 +113,21 @@ export interface LbwatchStackProps extends StackProps {
   readonly reportSchedule?: string | undefined;
   /**
    * The period each report covers (REPORT_PERIOD), ending at the last closed window; match it to the schedule.
+   * At most stateRetentionDays: the partials it reads expire then.
    * @default '1d'
    */
   readonly reportPeriod?: string | undefined;
+  /**
+   * Lifetime of the HTTPS link to report.html in report announcements (REPORT_LINK_TTL): a duration up to `7d`
+   * (the longest an S3 presigned URL lives), or `0` for no link (the announcement then names the S3 key only).
+   * @default '7d'
+   */
+  readonly reportLinkTtl?: string | undefined;
+  /**
+   * When the incident check runs: an EventBridge `cron(...)` or `rate(...)` expression in UTC.
+   * @default 'rate(5 minutes)' - once per default window
+   */
+  readonly checkSchedule?: string | undefined;
   /**
    * Window length (WINDOW), e.g. `5m`.
    * @default - unset: the functions' own default window
@@ -114,14 +153,36 @@ export interface LbwatchStackProps extends StackProps {
    * Secrets Manager secret holding the webhook URL (ALERT_WEBHOOK_SECRET_ARN).
    * @default - no webhook
    */
-  readonly webhookSecret?: WebhookSecretRef | undefined;
+  readonly webhookSecret?: SecretRef | undefined;
+  /**
+   * Secrets Manager secret holding the Slack incoming-webhook URL (SLACK_WEBHOOK_SECRET_ARN).
+   * @default - no Slack messages
+   */
+  readonly slackSecret?: SecretRef | undefined;
+  /**
+   * Secrets Manager secret holding the Microsoft Teams workflow webhook URL (TEAMS_WEBHOOK_SECRET_ARN).
+   * @default - no Teams messages
+   */
+  readonly teamsSecret?: SecretRef | undefined;
+  /**
+   * Secrets Manager secret holding the PagerDuty Events API v2 routing key (PAGERDUTY_ROUTING_KEY_SECRET_ARN).
+   * @default - no PagerDuty events
+   */
+  readonly pagerDutySecret?: SecretRef | undefined;
+  /**
+   * Deploy although nothing but the bare SNS topic receives alerts (no email, webhook, Slack, Teams or PagerDuty),
+   * e.g. because you subscribe to the topic yourself. Without it such a stack still synthesizes, with a warning,
+   * but carries a CloudFormation rule that refuses to create or update it.
+   * @default false
+   */
+  readonly allowNoDestination?: boolean | undefined;
   /**
    * Encrypt the alert topic with a customer-managed KMS key CloudWatch alarms may use.
    * @default false
    */
   readonly encryptTopic?: boolean | undefined;
   /**
-   * X-Ray active tracing on both functions.
+   * X-Ray active tracing on the functions.
    * @default false
    */
   readonly tracing?: boolean | undefined;
@@ -149,12 +210,17 @@ export interface LbwatchStackProps extends StackProps {
   readonly ingestMemorySizeMiB?: number | undefined;
   /** @default DEFAULT_SIZING.ingestTimeout (300 s, see DEFAULT_SIZING for why) */
   readonly ingestTimeout?: Duration | undefined;
+  /** @default DEFAULT_SIZING.checkMemorySizeMiB (512, see DEFAULT_SIZING for why) */
+  readonly checkMemorySizeMiB?: number | undefined;
+  /** @default DEFAULT_SIZING.checkTimeout (120 s, inside the five-minute schedule) */
+  readonly checkTimeout?: Duration | undefined;
   /** @default DEFAULT_SIZING.reportMemorySizeMiB (1024) */
   readonly reportMemorySizeMiB?: number | undefined;
   /** @default DEFAULT_SIZING.reportTimeout (900 s, Lambda's maximum) */
   readonly reportTimeout?: Duration | undefined;
   /**
-   * Directory holding `ingest/index.mjs` and `report/index.mjs` with their source maps.
+   * Directory holding `ingest/index.mjs`, `check/index.mjs` and `report/index.mjs` with their source maps.
+   * Without `check/index.mjs` the stack has no check function (a synth warning says so).
    * @default `dist/functions` of this repository, as written by `npm run build`
    */
   readonly functionsCodeDirectory?: string | undefined;
@@ -165,16 +231,20 @@ export const DEFAULT_FUNCTIONS_CODE_DIRECTORY = fileURLToPath(new URL('../dist/f
 
 /**
  * lbwatch on AWS: access-log objects -> S3 notifications -> SQS (+DLQ) -> ingest function -> state bucket and
- * alerts on SNS (and a webhook); a scheduled report function; alarms on the pipeline itself.
+ * alerts on SNS (and webhook, Slack, Teams, PagerDuty); a scheduled check function that opens, reminds and resolves
+ * incidents; a scheduled report function; alarms on the pipeline itself.
  */
 export class LbwatchStack extends Stack {
   readonly logBucket: LogBucket;
   readonly state: StateBucket;
   readonly alerts: AlertDestinations;
   readonly ingest: LbwatchFunction;
+  /** Undefined while its bundle has not been built (see functionsCodeDirectory). */
+  readonly check: LbwatchFunction | undefined;
   readonly report: LbwatchFunction;
   readonly delivery: LogDelivery;
-  readonly schedule: ReportSchedule;
+  readonly schedule: FunctionSchedule;
+  readonly checkSchedule: FunctionSchedule | undefined;
   readonly alarms: OperationalAlarms;
 
   constructor(scope: Construct, id: string, props: LbwatchStackProps) {
@@ -182,8 +252,9 @@ export class LbwatchStack extends Stack {
     const logPrefix = props.logPrefix ?? '';
     const logSuffixes = props.logSuffixes ?? ['.log', '.log.gz'];
     const statePrefix = props.statePrefix ?? 'lbwatch/';
-    const logRetention = toRetentionDays(props.logRetentionDays ?? 30);
-    validate(props, logPrefix, logSuffixes, statePrefix);
+    const problems = stackPropsProblems(props);
+    if (problems.length > 0) throw new Error(`lbwatch: invalid stack props:\n  - ${problems.join('\n  - ')}`);
+    const logRetention = (props.logRetentionDays ?? 30) as RetentionDays;
 
     this.logBucket = new LogBucket(this, 'LogBucket', {
       source: props.logBucket,
@@ -200,8 +271,12 @@ export class LbwatchStack extends Stack {
     this.alerts = new AlertDestinations(this, 'Alerts', {
       email: props.alertEmail,
       webhookSecret: props.webhookSecret,
+      slackSecret: props.slackSecret,
+      teamsSecret: props.teamsSecret,
+      pagerDutySecret: props.pagerDutySecret,
       encryptTopic: props.encryptTopic,
     });
+    if (!this.alerts.hasDestination) this.flagMissingDestination(props.allowNoDestination ?? false);
 
     const environment: Record<string, string> = {
       STATE_BUCKET: this.state.bucket.bucketName,
@@ -230,12 +305,35 @@ export class LbwatchStack extends Stack {
       codeDirectory,
       memorySizeMiB: props.reportMemorySizeMiB ?? DEFAULT_SIZING.reportMemorySizeMiB,
       timeout: props.reportTimeout ?? DEFAULT_SIZING.reportTimeout,
-      environment: { ...environment, REPORT_PERIOD: props.reportPeriod ?? '1d' },
+      environment: {
+        ...environment,
+        REPORT_PERIOD: props.reportPeriod ?? '1d',
+        REPORT_LINK_TTL: props.reportLinkTtl ?? '7d',
+      },
       logRetention,
       tracing,
     });
+    // Tolerated while the check function's bundle is not built yet; ingest and report are always required.
+    this.check = bundleExists(codeDirectory, 'check')
+      ? new LbwatchFunction(this, 'Check', {
+          name: 'check',
+          codeDirectory,
+          memorySizeMiB: props.checkMemorySizeMiB ?? DEFAULT_SIZING.checkMemorySizeMiB,
+          timeout: props.checkTimeout ?? DEFAULT_SIZING.checkTimeout,
+          environment,
+          logRetention,
+          tracing,
+        })
+      : undefined;
+    if (this.check === undefined) {
+      Annotations.of(this).addWarningV2(
+        'lbwatch:check-not-built',
+        `${relative(process.cwd(), bundleFile(codeDirectory, 'check'))} is missing, so this stack has no check function (incidents are not opened or resolved): build it with \`npm run build\` and synthesize again`,
+      );
+    }
 
     this.grantIngest(this.ingest.role, props.rulesUri);
+    if (this.check !== undefined) this.grantCheck(this.check.role, props.rulesUri);
     this.grantReport(this.report.role, props.rulesUri);
 
     this.delivery = new LogDelivery(this, 'Delivery', {
@@ -248,14 +346,30 @@ export class LbwatchStack extends Stack {
       maxConcurrency: props.maxConcurrency,
       maxReceiveCount: props.maxReceiveCount,
     });
-    this.schedule = new ReportSchedule(this, 'Schedule', {
-      report: this.report.function,
-      expression: props.reportSchedule,
+    this.schedule = new FunctionSchedule(this, 'Schedule', {
+      target: this.report.function,
+      expression: props.reportSchedule ?? DEFAULT_REPORT_SCHEDULE,
+      description: 'lbwatch summary report',
+      option: 'reportSchedule',
     });
+    this.checkSchedule =
+      this.check === undefined
+        ? undefined
+        : new FunctionSchedule(this, 'CheckSchedule', {
+            target: this.check.function,
+            expression: props.checkSchedule ?? DEFAULT_CHECK_SCHEDULE,
+            description: 'lbwatch incident check',
+            option: 'checkSchedule',
+            // A retry later than this would only run beside the next scheduled check.
+            maxEventAge: Duration.minutes(5),
+          });
     this.alarms = new OperationalAlarms(this, 'Alarms', {
       topic: this.alerts.topic,
-      ingest: this.ingest.function,
-      report: this.report.function,
+      functions: {
+        Ingest: this.ingest.function,
+        ...(this.check === undefined ? {} : { Check: this.check.function }),
+        Report: this.report.function,
+      },
       queue: this.delivery.queue,
       deadLetterQueue: this.delivery.deadLetterQueue,
     });
@@ -266,7 +380,42 @@ export class LbwatchStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.delivery.deadLetterQueue.queueUrl });
   }
 
-  /** Reads new log objects, keeps partials, input records and alert claims, publishes alerts. */
+  /**
+   * Without any destination the stack still synthesizes (offline checks, a first look at the template) with a
+   * warning naming the options. Deploying it needs the opt-in: a CloudFormation rule refuses to create or update
+   * the stack before any resource is touched. The CDK CLI runs the same app for synth and deploy and tells it
+   * nothing about which it is, so the refusal has to live in the template.
+   */
+  private flagMissingDestination(allowed: boolean): void {
+    const options = (Object.keys(SECRET_DESTINATIONS) as SecretDestination[])
+      .map((destination) => `${destination}SecretName/${destination}SecretArn`)
+      .join(', ');
+    Annotations.of(this).addWarningV2(
+      'lbwatch:no-alert-destination',
+      `no alert destination: alerts, report announcements and alarms reach only the SNS topic (output AlertTopicArn), which nothing subscribes to. Set alertEmail or one of ${options} (cdk.json or -c key=value). ${
+        allowed
+          ? 'allowNoDestination=true: deploying anyway.'
+          : 'To deploy without one (subscribing to the topic yourself), add -c allowNoDestination=true; until then CloudFormation refuses to deploy this stack.'
+      }`,
+    );
+    if (allowed) return;
+    const optIn = new CfnParameter(this, 'AllowNoAlertDestination', {
+      type: 'String',
+      default: 'false',
+      allowedValues: ['true', 'false'],
+      description: 'lbwatch has no alert destination; synthesize with -c allowNoDestination=true to deploy anyway',
+    });
+    new CfnRule(this, 'AlertDestinationRequired', {
+      assertions: [
+        {
+          assert: Fn.conditionEquals(optIn.valueAsString, 'true'),
+          assertDescription: `lbwatch has no alert destination. Set alertEmail or one of ${options}, or deploy with -c allowNoDestination=true.`,
+        },
+      ],
+    });
+  }
+
+  /** Reads new log objects, keeps partials, input records, alert claims and incident state, publishes alerts. */
   private grantIngest(grantee: IGrantable, rulesUri: string | undefined): void {
     const add = (statement: PolicyStatement) => grantee.grantPrincipal.addToPrincipalPolicy(statement);
     add(
@@ -284,6 +433,7 @@ export class LbwatchStack extends Stack {
         resources: [this.state.folderObjectsArn('partials'), this.state.folderObjectsArn('alerts')],
       }),
     );
+    add(this.incidentStateStatement());
     add(
       new PolicyStatement({
         sid: 'WriteInputRecords',
@@ -303,7 +453,26 @@ export class LbwatchStack extends Stack {
     this.alerts.grantSend(grantee);
   }
 
-  /** Reads the period's partials and input records, writes and announces the report once. */
+  /** Reads the partials, opens, reminds and resolves incidents (reading and writing their state), pages. */
+  private grantCheck(grantee: IGrantable, rulesUri: string | undefined): void {
+    const add = (statement: PolicyStatement) => grantee.grantPrincipal.addToPrincipalPolicy(statement);
+    add(
+      new PolicyStatement({
+        sid: 'ReadWindowPartials',
+        actions: ['s3:GetObject'],
+        resources: [this.state.folderObjectsArn('partials')],
+      }),
+    );
+    add(this.incidentStateStatement());
+    add(this.listStateStatement());
+    this.grantRules(grantee, rulesUri);
+    this.alerts.grantSend(grantee);
+  }
+
+  /**
+   * Reads the period's partials and input records, writes and announces the report once. GetObject on reports/
+   * also lets it sign the HTTPS link to report.html (REPORT_LINK_TTL): a presigned URL carries its signer's rights.
+   */
   private grantReport(grantee: IGrantable, rulesUri: string | undefined): void {
     const add = (statement: PolicyStatement) => grantee.grantPrincipal.addToPrincipalPolicy(statement);
     add(
@@ -326,6 +495,15 @@ export class LbwatchStack extends Stack {
     this.alerts.grantSend(grantee);
   }
 
+  /** Merged windows, incident records and load balancer records, written with conditional puts. */
+  private incidentStateStatement(): PolicyStatement {
+    return new PolicyStatement({
+      sid: 'ReadWriteIncidentState',
+      actions: ['s3:GetObject', 's3:PutObject'],
+      resources: (['incidents', 'lbs', 'windows'] as const).map((folder) => this.state.folderObjectsArn(folder)),
+    });
+  }
+
   /**
    * ListBucket on the dedicated state bucket, without an `s3:prefix` condition: S3 answers a GetObject of a missing
    * key with 404 only to a caller allowed to list the bucket, and that check carries no prefix, so a
@@ -342,7 +520,9 @@ export class LbwatchStack extends Stack {
 
   private grantRules(grantee: IGrantable, rulesUri: string | undefined): void {
     if (rulesUri === undefined) return;
-    const { bucket, key } = parseS3Uri(rulesUri);
+    const parsed = parseS3Uri(rulesUri);
+    if (parsed === null) return; // stackPropsProblems reported it
+    const { bucket, key } = parsed;
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'ReadRules',
@@ -353,53 +533,80 @@ export class LbwatchStack extends Stack {
   }
 }
 
-function parseS3Uri(uri: string): { bucket: string; key: string } {
+function parseS3Uri(uri: string): { bucket: string; key: string } | null {
   const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(uri);
-  if (match === null) throw new Error(`lbwatch: rulesUri must be s3://bucket/key, got ${JSON.stringify(uri)}`);
-  return { bucket: match[1]!, key: match[2]! };
+  return match === null ? null : { bucket: match[1] as string, key: match[2] as string };
 }
 
 const RETENTION_VALUES = new Set<number>(
-  Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'),
+  Object.values(RetentionDays).filter(
+    (value): value is number => typeof value === 'number' && value !== RetentionDays.INFINITE,
+  ),
 );
 
-function toRetentionDays(days: number): RetentionDays {
-  if (!RETENTION_VALUES.has(days) || days === RetentionDays.INFINITE) {
-    const allowed = [...RETENTION_VALUES].filter((value) => value !== RetentionDays.INFINITE).sort((a, b) => a - b);
-    throw new Error(`lbwatch: logRetentionDays must be one of ${allowed.join(', ')}; got ${days}`);
-  }
-  return days as RetentionDays;
+/** The option names of each secret destination (`webhookSecretArn`, `slackSecretName`...). */
+function secretOption(destination: SecretDestination, ref: SecretRef): string {
+  return `${destination}Secret${'secretArn' in ref ? 'Arn' : 'Name'}`;
 }
 
-function validate(props: LbwatchStackProps, logPrefix: string, logSuffixes: readonly string[], statePrefix: string) {
+/**
+ * Every problem of the stack props, each naming its option as the CDK context spells it, so the context reader
+ * can report them together with its own (a deploy that fails on one option, then on the next, wastes a round trip
+ * each time). Values the functions parse are checked with the functions' parsers (see option-checks.ts).
+ */
+export function stackPropsProblems(props: LbwatchStackProps): string[] {
   const problems: string[] = [];
+  const check = (option: string, problem: string | null) => {
+    if (problem !== null) problems.push(`${option}: ${problem}`);
+  };
+  const logPrefix = props.logPrefix ?? '';
+  const statePrefix = props.statePrefix ?? 'lbwatch/';
   const prefixOk = (prefix: string) => prefix === '' || (prefix.endsWith('/') && !prefix.startsWith('/'));
-  if (!prefixOk(logPrefix)) problems.push(`logPrefix must be '' or end with '/', got ${JSON.stringify(logPrefix)}`);
+  if (!prefixOk(logPrefix))
+    check('logPrefix', `expected '' or a prefix ending with '/', got ${JSON.stringify(logPrefix)}`);
   // The functions read an empty STATE_PREFIX as the default 'lbwatch/', so '' would split grants from keys.
   if (statePrefix === '' || !prefixOk(statePrefix)) {
-    problems.push(`statePrefix must end with '/' (and not start with it), got ${JSON.stringify(statePrefix)}`);
+    check(
+      'statePrefix',
+      `expected a prefix ending with '/' (and not starting with it), got ${JSON.stringify(statePrefix)}`,
+    );
   }
+  const logSuffixes = props.logSuffixes ?? ['.log', '.log.gz'];
   if (logSuffixes.some((suffix) => suffix === '' || suffix.includes(','))) {
-    problems.push(`logSuffixes must be non-empty and contain no comma, got ${JSON.stringify(logSuffixes)}`);
+    check('logSuffixes', `expected non-empty suffixes without commas, got ${JSON.stringify(logSuffixes)}`);
   }
   for (const id of props.elbAccountIds ?? []) {
-    if (!/^\d{12}$/.test(id)) problems.push(`elbAccountIds: ${JSON.stringify(id)} is not a 12-digit account id`);
+    if (!/^\d{12}$/.test(id)) check('elbAccountIds', `${JSON.stringify(id)} is not a 12-digit account id`);
   }
+  const logRetentionDays = props.logRetentionDays ?? 30;
+  if (!RETENTION_VALUES.has(logRetentionDays)) {
+    const allowed = [...RETENTION_VALUES].sort((a, b) => a - b);
+    check('logRetentionDays', `expected one of ${allowed.join(', ')}; got ${logRetentionDays}`);
+  }
+  check('reportSchedule', scheduleProblem(props.reportSchedule ?? DEFAULT_REPORT_SCHEDULE));
+  check('checkSchedule', scheduleProblem(props.checkSchedule ?? DEFAULT_CHECK_SCHEDULE));
+  check('reportPeriod', reportPeriodProblem(props.reportPeriod ?? '1d', props.stateRetentionDays ?? 35));
+  check('reportLinkTtl', reportLinkTtlProblem(props.reportLinkTtl ?? '7d'));
+  if (props.window !== undefined) check('window', windowOptionProblem(props.window));
   if (props.rules !== undefined) {
-    try {
-      JSON.parse(props.rules);
-    } catch {
-      problems.push('rules must be JSON (or use rulesUri for YAML)');
-    }
-    if (props.rules.length > 3000) problems.push('rules is too long for a Lambda environment (4 KB): use rulesUri');
+    check('rules', inlineRulesProblem(props.rules));
+    if (props.rules.length > 3000) check('rules', 'too long for a Lambda environment (4 KB in all): use rulesUri');
+    if (props.rulesUri !== undefined) check('rules', 'give rules or rulesUri, not both');
   }
-  if (props.rules !== undefined && props.rulesUri !== undefined) problems.push('give rules or rulesUri, not both');
-  if (props.rulesUri !== undefined) {
-    try {
-      parseS3Uri(props.rulesUri);
-    } catch (error) {
-      problems.push((error as Error).message);
-    }
+  if (props.rulesUri !== undefined && parseS3Uri(props.rulesUri) === null) {
+    check('rulesUri', `expected s3://bucket/key, got ${JSON.stringify(props.rulesUri)}`);
   }
-  if (problems.length > 0) throw new Error(`lbwatch: invalid stack props:\n  - ${problems.join('\n  - ')}`);
+  if (props.alertEmail !== undefined) check('alertEmail', emailProblem(props.alertEmail));
+  const secrets: Record<SecretDestination, SecretRef | undefined> = {
+    webhook: props.webhookSecret,
+    slack: props.slackSecret,
+    teams: props.teamsSecret,
+    pagerDuty: props.pagerDutySecret,
+  };
+  for (const [destination, ref] of Object.entries(secrets) as [SecretDestination, SecretRef | undefined][]) {
+    if (ref === undefined) continue;
+    const problem = 'secretArn' in ref ? secretArnProblem(ref.secretArn) : secretNameProblem(ref.secretName);
+    check(secretOption(destination, ref), problem);
+  }
+  return problems;
 }

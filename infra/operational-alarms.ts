@@ -8,8 +8,8 @@ import { Construct } from 'constructs';
 
 export interface OperationalAlarmsProps {
   readonly topic: ITopic;
-  readonly ingest: IFunction;
-  readonly report: IFunction;
+  /** The functions whose errors and throttles page, by name (`Ingest`, `Check`, `Report`: the alarms' ids). */
+  readonly functions: Readonly<Record<string, IFunction>>;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
   /**
@@ -55,10 +55,7 @@ export class OperationalAlarms extends Construct {
       props.queue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }),
       (props.maxMessageAge ?? Duration.minutes(15)).toSeconds(),
     );
-    for (const [name, fn] of [
-      ['Ingest', props.ingest],
-      ['Report', props.report],
-    ] as const) {
+    for (const [name, fn] of Object.entries(props.functions)) {
       add(`${name}Errors`, `${name.toLowerCase()} function invocations failed`, fn.metricErrors({ period }), 0);
       add(
         `${name}Throttles`,

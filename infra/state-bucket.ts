@@ -10,6 +10,12 @@ export const STATE_FOLDERS = {
   inputs: 'inputs/',
   /** Alert claims, written with If-None-Match so exactly one invocation sends each alert. */
   alerts: 'alerts/',
+  /** Merged windows per load balancer, the input of the incident check. */
+  windows: 'windows/',
+  /** Incident records (open, reminded, resolved, silenced): what pages are sent about and reports list. */
+  incidents: 'incidents/',
+  /** One record per load balancer seen, so a load balancer whose logs stop can be noticed. */
+  lbs: 'lbs/',
   /** Rendered summary reports (HTML, Markdown, JSON), `latest.json` and the announcement markers. */
   reports: 'reports/',
 } as const;
@@ -27,7 +33,7 @@ export interface StateBucketProps {
    */
   readonly stateRetentionDays?: number | undefined;
   /**
-   * Days rendered reports are kept; they are small and are the record people look back at.
+   * Days rendered reports and incident records are kept; they are small and are the record people look back at.
    * @default 400 - a year and a month, so a month can be compared with the same month a year before.
    */
   readonly reportRetentionDays?: number | undefined;
@@ -57,16 +63,18 @@ export class StateBucket extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       lifecycleRules: [
-        ...(['partials', 'inputs', 'alerts'] as const).map((folder) => ({
+        ...(['partials', 'inputs', 'alerts', 'windows'] as const).map((folder) => ({
           id: `expire-${folder}`,
           prefix: this.prefix + STATE_FOLDERS[folder],
           expiration: stateDays,
         })),
-        {
-          id: 'expire-reports',
-          prefix: this.prefix + STATE_FOLDERS.reports,
+        // Incidents are listed by reports, so they live as long; an open incident is rewritten at each reminder,
+        // which restarts its age. The load balancer records never expire: one small object per load balancer.
+        ...(['reports', 'incidents'] as const).map((folder) => ({
+          id: `expire-${folder}`,
+          prefix: this.prefix + STATE_FOLDERS[folder],
           expiration: Duration.days(props.reportRetentionDays ?? 400),
-        },
+        })),
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });

@@ -1,6 +1,10 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { propsFromContext } from '../../infra/context.js';
 import { nonOverlappingSuffixes } from '../../infra/delivery.js';
@@ -24,6 +28,9 @@ import {
 } from './support.js';
 
 const WEBHOOK_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:lbwatch/webhook-AbCdEf';
+const SLACK_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:lbwatch/slack-GhIjKl';
+const TEAMS_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:lbwatch/teams-MnOpQr';
+const PAGERDUTY_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:lbwatch/pagerduty-StUvWx';
 
 // Four stacks cover the options; each synthesis stages the function bundles, so they are built once.
 let existing: Synthesized; // the common case: the load balancers' bucket exists
@@ -45,10 +52,15 @@ beforeAll(() => {
     reportRetentionDays: 90,
     reportSchedule: 'rate(1 hour)',
     reportPeriod: '1h',
+    reportLinkTtl: '12h',
+    checkSchedule: 'rate(1 minute)',
     window: '1m',
     rulesUri: 's3://team-config/lbwatch/rules.yaml',
     alertEmail: 'oncall@example.com',
     webhookSecret: { secretArn: WEBHOOK_SECRET_ARN },
+    slackSecret: { secretArn: SLACK_SECRET_ARN },
+    teamsSecret: { secretArn: TEAMS_SECRET_ARN },
+    pagerDutySecret: { secretArn: PAGERDUTY_SECRET_ARN },
     encryptTopic: true,
     tracing: true,
     maxConcurrency: 3,
@@ -226,7 +238,8 @@ describe('functions', () => {
     // Assess
     for (const [fn, memory, timeout, variables] of [
       [stack.ingest, 1024, 300, common],
-      [stack.report, 1024, 900, { ...common, REPORT_PERIOD: '1d' }],
+      [stack.check!, 512, 120, common],
+      [stack.report, 1024, 900, { ...common, REPORT_PERIOD: '1d', REPORT_LINK_TTL: '7d' }],
     ] as const) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Runtime: 'nodejs22.x',
@@ -242,15 +255,12 @@ describe('functions', () => {
     }
   });
 
-  it('pass every option through as environment, the webhook by secret ARN only', () => {
+  it('pass every option through as environment, each destination by secret ARN only, to every function', () => {
     // Prepare
     const { template, stack, id } = everything;
-
-    // Act
-    const variables = template.toJSON().Resources[id(stack.report.function)].Properties.Environment.Variables;
-
-    // Assess
-    expect(variables).toEqual({
+    const variables = (fn: { function: IConstruct }) =>
+      template.toJSON().Resources[id(fn.function)].Properties.Environment.Variables;
+    const shared = {
       STATE_BUCKET: ref(id(stack.state.bucket)),
       STATE_PREFIX: 'state/',
       LOG_PREFIX: 'prod/',
@@ -259,10 +269,22 @@ describe('functions', () => {
       WINDOW: '1m',
       ALERT_TOPIC_ARN: ref(id(stack.alerts.topic)),
       ALERT_WEBHOOK_SECRET_ARN: WEBHOOK_SECRET_ARN,
-      REPORT_PERIOD: '1h',
+      SLACK_WEBHOOK_SECRET_ARN: SLACK_SECRET_ARN,
+      TEAMS_WEBHOOK_SECRET_ARN: TEAMS_SECRET_ARN,
+      PAGERDUTY_ROUTING_KEY_SECRET_ARN: PAGERDUTY_SECRET_ARN,
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'lbwatch',
-    });
+    };
+
+    // Act
+    const ingest = variables(stack.ingest);
+    const check = variables(stack.check!);
+    const report = variables(stack.report);
+
+    // Assess
+    expect(ingest).toEqual(shared);
+    expect(check).toEqual(shared);
+    expect(report).toEqual({ ...shared, REPORT_PERIOD: '1h', REPORT_LINK_TTL: '12h' });
     template.hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: 1769,
       Timeout: 120,
@@ -271,8 +293,16 @@ describe('functions', () => {
   });
 
   it('log to their own log groups with the configured retention', () => {
-    existing.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 2);
-    everything.template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 7 }, 2);
+    for (const [{ template, stack, id }, days] of [
+      [existing, 30],
+      [everything, 7],
+    ] as const) {
+      const resources = template.toJSON().Resources;
+      for (const fn of [stack.ingest, stack.check!, stack.report]) {
+        expect(resources[id(fn.function)].Properties.LoggingConfig).toEqual({ LogGroup: ref(id(fn.logGroup)) });
+        expect(resources[id(fn.logGroup)].Properties.RetentionInDays).toBe(days);
+      }
+    }
   });
 });
 
@@ -299,6 +329,16 @@ describe('IAM: exact statements', () => {
           Effect: 'Allow',
           Action: ['s3:GetObject', 's3:PutObject'],
           Resource: [objectsOf(state, 'lbwatch/partials/*'), objectsOf(state, 'lbwatch/alerts/*')],
+        },
+        {
+          Sid: 'ReadWriteIncidentState',
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:PutObject'],
+          Resource: [
+            objectsOf(state, 'lbwatch/incidents/*'),
+            objectsOf(state, 'lbwatch/lbs/*'),
+            objectsOf(state, 'lbwatch/windows/*'),
+          ],
         },
         {
           Sid: 'WriteInputRecords',
@@ -329,7 +369,46 @@ describe('IAM: exact statements', () => {
     );
   });
 
-  it('report reads partials and input records, reads/writes reports, publishes only to the topic', () => {
+  it('check reads partials, reads/writes incidents, load balancers and windows, publishes only to the topic', () => {
+    // Prepare
+    const { template, stack, id } = existing;
+    const state = id(stack.state.bucket);
+    const check = stack.check!;
+
+    // Act
+    const statements = roleStatements(template, id(check.role));
+
+    // Assess
+    expect(sortedStatements(statements)).toEqual(
+      sortedStatements([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: getArn(id(check.logGroup)),
+        },
+        {
+          Sid: 'ReadWindowPartials',
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: objectsOf(state, 'lbwatch/partials/*'),
+        },
+        {
+          Sid: 'ReadWriteIncidentState',
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:PutObject'],
+          Resource: [
+            objectsOf(state, 'lbwatch/incidents/*'),
+            objectsOf(state, 'lbwatch/lbs/*'),
+            objectsOf(state, 'lbwatch/windows/*'),
+          ],
+        },
+        { Sid: 'ListState', Effect: 'Allow', Action: 's3:ListBucket', Resource: getArn(state) },
+        { Sid: 'PublishAlerts', Effect: 'Allow', Action: 'sns:Publish', Resource: ref(id(stack.alerts.topic)) },
+      ]),
+    );
+  });
+
+  it('report reads partials and input records, reads/writes reports (GetObject signs the link), publishes only to the topic', () => {
     // Prepare
     const { template, stack, id } = existing;
     const state = id(stack.state.bucket);
@@ -375,12 +454,14 @@ describe('IAM: exact statements', () => {
         Action: 's3:GetObject',
         Resource: namedObjects('team-config/lbwatch/rules.yaml'),
       },
-      {
-        Sid: 'ReadWebhookSecret',
-        Effect: 'Allow',
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: WEBHOOK_SECRET_ARN,
-      },
+      ...(
+        [
+          ['ReadWebhookSecret', WEBHOOK_SECRET_ARN],
+          ['ReadSlackSecret', SLACK_SECRET_ARN],
+          ['ReadTeamsSecret', TEAMS_SECRET_ARN],
+          ['ReadPagerDutySecret', PAGERDUTY_SECRET_ARN],
+        ] as const
+      ).map(([Sid, Resource]) => ({ Sid, Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource })),
       { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
       {
         Sid: 'EncryptAlerts',
@@ -392,11 +473,15 @@ describe('IAM: exact statements', () => {
 
     // Act
     const ingest = roleStatements(template, id(stack.ingest.role));
+    const check = roleStatements(template, id(stack.check!.role));
     const report = roleStatements(template, id(stack.report.role));
 
     // Assess
-    for (const statements of [ingest, report]) {
+    for (const statements of [ingest, check, report]) {
       for (const statement of extra) expect(statements).toContainEqual(statement);
+      // One statement per secret, naming exactly that secret: no other statement may read any secret.
+      const secretReads = statements.filter((s) => JSON.stringify(s.Action).includes('secretsmanager'));
+      expect(secretReads).toHaveLength(4);
     }
     expect(ingest).toContainEqual({
       Sid: 'ReadAccessLogs',
@@ -416,8 +501,9 @@ describe('IAM: exact statements', () => {
       Action: ['s3:GetObject', 's3:PutObject'],
       Resource: objectsOf(state, 'state/reports/*'),
     });
-    expect(ingest).toHaveLength(12);
-    expect(report).toHaveLength(9);
+    expect(ingest).toHaveLength(16);
+    expect(check).toHaveLength(12);
+    expect(report).toHaveLength(12);
   });
 
   it('a secret given by name is granted by its name and the 6-character suffix pattern, nothing wider', () => {
@@ -523,7 +609,9 @@ describe('buckets', () => {
             { Id: 'expire-partials', Prefix: 'lbwatch/partials/', ExpirationInDays: 35, Status: 'Enabled' },
             { Id: 'expire-inputs', Prefix: 'lbwatch/inputs/', ExpirationInDays: 35, Status: 'Enabled' },
             { Id: 'expire-alerts', Prefix: 'lbwatch/alerts/', ExpirationInDays: 35, Status: 'Enabled' },
+            { Id: 'expire-windows', Prefix: 'lbwatch/windows/', ExpirationInDays: 35, Status: 'Enabled' },
             { Id: 'expire-reports', Prefix: 'lbwatch/reports/', ExpirationInDays: 400, Status: 'Enabled' },
+            { Id: 'expire-incidents', Prefix: 'lbwatch/incidents/', ExpirationInDays: 400, Status: 'Enabled' },
             {
               Id: 'abort-incomplete-uploads',
               AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
@@ -727,7 +815,26 @@ describe('alerts, schedule and alarms', () => {
     }
   });
 
-  it('alarms on DLQ depth, queue age, and errors and throttles of both functions, to the alert topic', () => {
+  it('runs the check every five minutes by default, or on the configured schedule, retrying within 5 minutes', () => {
+    for (const [{ template, stack, id }, expression] of [
+      [existing, 'rate(5 minutes)'],
+      [everything, 'rate(1 minute)'],
+    ] as const) {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: expression,
+        State: 'ENABLED',
+        Targets: [
+          {
+            Arn: getArn(id(stack.check!.function)),
+            Id: Match.anyValue(),
+            RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
+          },
+        ],
+      });
+    }
+  });
+
+  it('alarms on DLQ depth, queue age, and errors and throttles of every function, to the alert topic', () => {
     // Prepare
     const { template, stack, id } = existing;
     const topic = ref(id(stack.alerts.topic));
@@ -744,6 +851,8 @@ describe('alerts, schedule and alarms', () => {
       ['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'Maximum', 900, queueDimension(id(stack.delivery.queue))],
       ['AWS/Lambda', 'Errors', 'Sum', 0, functionDimension(id(stack.ingest.function))],
       ['AWS/Lambda', 'Throttles', 'Sum', 0, functionDimension(id(stack.ingest.function))],
+      ['AWS/Lambda', 'Errors', 'Sum', 0, functionDimension(id(stack.check!.function))],
+      ['AWS/Lambda', 'Throttles', 'Sum', 0, functionDimension(id(stack.check!.function))],
       ['AWS/Lambda', 'Errors', 'Sum', 0, functionDimension(id(stack.report.function))],
       ['AWS/Lambda', 'Throttles', 'Sum', 0, functionDimension(id(stack.report.function))],
     ] as const;
@@ -773,14 +882,22 @@ describe('validation', () => {
     synthesizeOnly({ ...base, ...props });
 
   it.each([
-    [{ logPrefix: 'alb' }, /logPrefix must be '' or end with '\/'/],
-    [{ statePrefix: '' }, /statePrefix must end with '\/'/],
-    [{ logRetentionDays: 31 }, /logRetentionDays must be one of 1, 3, 5, 7, 14, 30,/],
-    [{ reportSchedule: 'daily' }, /reportSchedule must be cron\(\.\.\.\) or rate\(\.\.\.\)/],
-    [{ rulesUri: 'https://example.com/rules.yaml' }, /rulesUri must be s3:\/\/bucket\/key/],
-    [{ rules: '{not json' }, /rules must be JSON/],
-    [{ rules: JSON.stringify({ rules: 'x'.repeat(3100) }) }, /too long for a Lambda environment/],
-    [{ elbAccountIds: ['12345'] }, /"12345" is not a 12-digit account id/],
+    [{ logPrefix: 'alb' }, /logPrefix: expected '' or a prefix ending with '\/'/],
+    [{ statePrefix: '' }, /statePrefix: expected a prefix ending with '\/'/],
+    [{ logRetentionDays: 31 }, /logRetentionDays: expected one of 1, 3, 5, 7, 14, 30,/],
+    [{ reportSchedule: 'daily' }, /reportSchedule: expected rate\(5 minutes\) or cron/],
+    [{ checkSchedule: 'rate(5 minute)' }, /checkSchedule: expected rate\(5 minutes\).*rate\(2 minutes\)/],
+    [{ rulesUri: 'https://example.com/rules.yaml' }, /rulesUri: expected s3:\/\/bucket\/key/],
+    [{ rules: '{not json' }, /rules: expected JSON/],
+    [{ rules: JSON.stringify({ rules: 'x'.repeat(3100) }) }, /rules: too long for a Lambda environment/],
+    [{ elbAccountIds: ['12345'] }, /elbAccountIds: "12345" is not a 12-digit account id/],
+    [{ reportPeriod: 'banana' }, /reportPeriod: expected a duration such as 1h, 1d or 7d, got "banana"/],
+    [{ reportLinkTtl: '8d' }, /reportLinkTtl: expected 0 \(no link\) or a duration .* up to 7d/],
+    [{ alertEmail: 'notanemail' }, /alertEmail: expected one email address/],
+    [
+      { slackSecret: { secretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:x' } },
+      /slackSecretArn: expected a complete secret ARN/,
+    ],
   ])('rejects %j', (props, message) => {
     expect(build(props)).toThrow(message);
   });
@@ -789,6 +906,103 @@ describe('validation', () => {
     expect(() => synthesizeOnly({ ...base }, '/nonexistent/functions')).toThrow(
       /ingest\/index\.mjs is missing; run `npm run build`/,
     );
+  });
+
+  it('lists every problem at once', () => {
+    // Act
+    const run = () => synthesizeOnly({ ...base, logPrefix: 'alb', reportPeriod: 'banana', alertEmail: 'x' });
+
+    // Assess
+    expect(run).toThrow(/logPrefix: [^\n]*\n {2}- reportPeriod: [^\n]*\n {2}- alertEmail: /);
+  });
+});
+
+describe('alert destinations: warned at synth, refused at deploy unless opted in', () => {
+  it('no destination: a warning naming the options, and a CloudFormation rule that refuses the deployment', () => {
+    // Prepare
+    const { stack, template } = existing;
+
+    // Act
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('no alert destination'));
+    const json = template.toJSON();
+
+    // Assess
+    expect(warnings).toHaveLength(1);
+    const text = JSON.stringify(warnings[0]?.entry.data);
+    for (const option of [
+      'alertEmail',
+      'webhookSecretName',
+      'slackSecretArn',
+      'teamsSecretName',
+      'pagerDutySecretArn',
+    ]) {
+      expect(text).toContain(option);
+    }
+    expect(text).toContain('-c allowNoDestination=true');
+    // The rule holds unless the parameter is 'true', and the parameter defaults to 'false': a plain deploy fails
+    // in CloudFormation's validation, before any resource is created.
+    expect(json.Parameters.AllowNoAlertDestination).toMatchObject({ Type: 'String', Default: 'false' });
+    expect(json.Rules.AlertDestinationRequired).toEqual({
+      Assertions: [
+        {
+          Assert: { 'Fn::Equals': [{ Ref: 'AllowNoAlertDestination' }, 'true'] },
+          AssertDescription: expect.stringContaining('-c allowNoDestination=true'),
+        },
+      ],
+    });
+  });
+
+  it('allowNoDestination=true: the warning stays, the deploy-time refusal goes', () => {
+    // Act
+    const { stack, template } = synthesize({ logBucket: { bucketName: 'my-alb-logs' }, allowNoDestination: true });
+
+    // Assess
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('no alert destination'))).toHaveLength(
+      1,
+    );
+    expect(template.toJSON().Rules?.AlertDestinationRequired).toBeUndefined();
+    expect(template.toJSON().Parameters?.AllowNoAlertDestination).toBeUndefined();
+  });
+
+  it.each([
+    ['alertEmail', { alertEmail: 'oncall@example.com' }],
+    ['slackSecretName', { slackSecret: { secretName: 'lbwatch/slack' } }],
+    ['pagerDutySecretArn', { pagerDutySecret: { secretArn: PAGERDUTY_SECRET_ARN } }],
+  ] as const)('any destination (%s) needs no opt-in and warns of nothing', (_option, props) => {
+    // Act
+    const { stack, template } = synthesize({ logBucket: { bucketName: 'my-alb-logs' }, ...props });
+
+    // Assess
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+    expect(template.toJSON().Rules?.AlertDestinationRequired).toBeUndefined();
+  });
+});
+
+describe('the check function before its bundle is built', () => {
+  it('is left out with a warning; ingest and report stay', () => {
+    // Prepare
+    const withoutCheck = mkdtempSync(join(tmpdir(), 'lbwatch-no-check-'));
+    try {
+      for (const name of ['ingest', 'report'])
+        cpSync(join(functionsCodeDirectory(), name), join(withoutCheck, name), { recursive: true });
+
+      // Act
+      const { stack, template } = synthesize({
+        logBucket: { bucketName: 'my-alb-logs' },
+        alertEmail: 'oncall@example.com',
+        functionsCodeDirectory: withoutCheck,
+      });
+
+      // Assess
+      expect(stack.check).toBeUndefined();
+      expect(
+        Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('check/index.mjs is missing')),
+      ).toHaveLength(1);
+      template.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' }, 0);
+      template.hasResourceProperties('AWS::Lambda::Function', { Description: 'lbwatch report' });
+    } finally {
+      rmSync(withoutCheck, { recursive: true, force: true });
+    }
   });
 });
 
