@@ -240,11 +240,11 @@ export class LbwatchStack extends Stack {
   readonly alerts: AlertDestinations;
   readonly ingest: LbwatchFunction;
   /** Undefined while its bundle has not been built (see functionsCodeDirectory). */
-  readonly check: LbwatchFunction | undefined;
+  readonly check: LbwatchFunction;
   readonly report: LbwatchFunction;
   readonly delivery: LogDelivery;
   readonly schedule: FunctionSchedule;
-  readonly checkSchedule: FunctionSchedule | undefined;
+  readonly checkSchedule: FunctionSchedule;
   readonly alarms: OperationalAlarms;
 
   constructor(scope: Construct, id: string, props: LbwatchStackProps) {
@@ -313,27 +313,18 @@ export class LbwatchStack extends Stack {
       logRetention,
       tracing,
     });
-    // Tolerated while the check function's bundle is not built yet; ingest and report are always required.
-    this.check = bundleExists(codeDirectory, 'check')
-      ? new LbwatchFunction(this, 'Check', {
-          name: 'check',
-          codeDirectory,
-          memorySizeMiB: props.checkMemorySizeMiB ?? DEFAULT_SIZING.checkMemorySizeMiB,
-          timeout: props.checkTimeout ?? DEFAULT_SIZING.checkTimeout,
-          environment,
-          logRetention,
-          tracing,
-        })
-      : undefined;
-    if (this.check === undefined) {
-      Annotations.of(this).addWarningV2(
-        'lbwatch:check-not-built',
-        `${relative(process.cwd(), bundleFile(codeDirectory, 'check'))} is missing, so this stack has no check function (incidents are not opened or resolved): build it with \`npm run build\` and synthesize again`,
-      );
-    }
+    this.check = new LbwatchFunction(this, 'Check', {
+      name: 'check',
+      codeDirectory,
+      memorySizeMiB: props.checkMemorySizeMiB ?? DEFAULT_SIZING.checkMemorySizeMiB,
+      timeout: props.checkTimeout ?? DEFAULT_SIZING.checkTimeout,
+      environment,
+      logRetention,
+      tracing,
+    });
 
     this.grantIngest(this.ingest.role, props.rulesUri);
-    if (this.check !== undefined) this.grantCheck(this.check.role, props.rulesUri);
+    this.grantCheck(this.check.role, props.rulesUri);
     this.grantReport(this.report.role, props.rulesUri);
 
     this.delivery = new LogDelivery(this, 'Delivery', {
@@ -352,22 +343,19 @@ export class LbwatchStack extends Stack {
       description: 'lbwatch summary report',
       option: 'reportSchedule',
     });
-    this.checkSchedule =
-      this.check === undefined
-        ? undefined
-        : new FunctionSchedule(this, 'CheckSchedule', {
-            target: this.check.function,
-            expression: props.checkSchedule ?? DEFAULT_CHECK_SCHEDULE,
-            description: 'lbwatch incident check',
-            option: 'checkSchedule',
-            // A retry later than this would only run beside the next scheduled check.
-            maxEventAge: Duration.minutes(5),
-          });
+    this.checkSchedule = new FunctionSchedule(this, 'CheckSchedule', {
+      target: this.check.function,
+      expression: props.checkSchedule ?? DEFAULT_CHECK_SCHEDULE,
+      description: 'lbwatch incident check',
+      option: 'checkSchedule',
+      // A retry later than this would only run beside the next scheduled check.
+      maxEventAge: Duration.minutes(5),
+    });
     this.alarms = new OperationalAlarms(this, 'Alarms', {
       topic: this.alerts.topic,
       functions: {
         Ingest: this.ingest.function,
-        ...(this.check === undefined ? {} : { Check: this.check.function }),
+        Check: this.check.function,
         Report: this.report.function,
       },
       queue: this.delivery.queue,

@@ -978,28 +978,21 @@ describe('alert destinations: warned at synth, refused at deploy unless opted in
   });
 });
 
-describe('the check function before its bundle is built', () => {
-  it('is left out with a warning; ingest and report stay', () => {
+describe('the check function', () => {
+  it('is required like ingest and report: a missing bundle stops the synth', () => {
     // Prepare
     const withoutCheck = mkdtempSync(join(tmpdir(), 'lbwatch-no-check-'));
     try {
       for (const name of ['ingest', 'report'])
         cpSync(join(functionsCodeDirectory(), name), join(withoutCheck, name), { recursive: true });
-
-      // Act
-      const { stack, template } = synthesize({
-        logBucket: { bucketName: 'my-alb-logs' },
-        alertEmail: 'oncall@example.com',
-        functionsCodeDirectory: withoutCheck,
-      });
-
-      // Assess
-      expect(stack.check).toBeUndefined();
-      expect(
-        Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('check/index.mjs is missing')),
-      ).toHaveLength(1);
-      template.resourcePropertiesCountIs('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' }, 0);
-      template.hasResourceProperties('AWS::Lambda::Function', { Description: 'lbwatch report' });
+      // Act + Assess
+      expect(() =>
+        synthesize({
+          logBucket: { bucketName: 'my-alb-logs' },
+          alertEmail: 'oncall@example.com',
+          functionsCodeDirectory: withoutCheck,
+        }),
+      ).toThrow(/check/);
     } finally {
       rmSync(withoutCheck, { recursive: true, force: true });
     }
