@@ -147,7 +147,9 @@ export function createLogScanner(options: LogScannerOptions, onRecord: (record: 
         return;
       }
       // A message without escapes is a slice of the line (the chunk the parser has loaded); a decoded one is not.
-      parseLine(message, unwrapper.start, unwrapper.end, message === buf ? escapeAfter(buf, unwrapper.start) : 0);
+      const escapeFrom =
+        message === buf ? escapeAfter(buf, unwrapper.start) : message.indexOf(BACKSLASH, unwrapper.start);
+      parseLine(message, unwrapper.start, unwrapper.end, escapeFrom < 0 ? unwrapper.end : escapeFrom);
       return;
     }
     parseLine(buf, start, end, escapeAfter(buf, start));
