@@ -94,12 +94,14 @@ class ByteReader {
     return this.take(count);
   }
 
-  /** The next four bytes as a little-endian number without taking them, or null near the end. */
-  async peek32(): Promise<number | null> {
-    const bytes = await this.take(4);
-    if (bytes === null) return null;
+  /** Up to `n` next bytes without taking them (fewer only at the end of the object). */
+  async peek(n: number): Promise<Buffer> {
+    await this.fill(n);
+    const bytes = await this.take(Math.min(n, this.pendingBytes));
+    if (bytes === null) return Buffer.alloc(0);
+    const copy = Buffer.from(bytes);
     this.unshift(bytes);
-    return bytes.readUInt32LE(0);
+    return copy;
   }
 }
 
@@ -433,13 +435,21 @@ async function inflateEntry(
   }
 }
 
-/** Skips a data descriptor: optional signature, CRC, then 4- or 8-byte sizes (whichever a header follows). */
+/**
+ * Skips a data descriptor: an optional signature, the CRC, then 4- or 8-byte sizes (zip64 producers write 8 even
+ * without a zip64 field in the local header). Its layout is the one a header follows, so a CRC that happens to
+ * read as the signature does not misplace the next entry.
+ */
 async function skipDataDescriptor(reader: ByteReader): Promise<boolean> {
-  if ((await reader.peek32()) === DATA_DESCRIPTOR) await reader.take(4);
-  if ((await reader.take(12)) === null) return false;
-  if (isHeader(await reader.peek32())) return true;
-  if ((await reader.take(8)) === null) return false;
-  return isHeader(await reader.peek32());
+  const ahead = await reader.peek(4 + 20 + 4);
+  const starts = ahead.length >= 4 && ahead.readUInt32LE(0) === DATA_DESCRIPTOR ? [16, 24, 12, 20] : [12, 20];
+  for (const length of starts) {
+    if (length + 4 <= ahead.length && isHeader(ahead.readUInt32LE(length))) {
+      await reader.take(length);
+      return true;
+    }
+  }
+  return false;
 }
 
 function isHeader(sig: number | null): boolean {

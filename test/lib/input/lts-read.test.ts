@@ -55,6 +55,8 @@ interface ZipEntry {
   descriptor?: 'signed' | 'unsigned';
   /** Deflate level; 0 copies the data into the deflate stream as it is (signatures in it stay visible). */
   level?: number;
+  /** The CRC written in the data descriptor (lbwatch does not check it). */
+  crc?: number;
 }
 
 /** A zip object written the way streaming producers write one: local headers, deflated data, central directory. */
@@ -77,6 +79,7 @@ function makeZip(entries: ZipEntry[]): Buffer {
     if (entry.descriptor !== undefined) {
       const descriptor = Buffer.alloc(16);
       descriptor.writeUInt32LE(0x08074b50, 0);
+      descriptor.writeUInt32LE(entry.crc ?? 0, 4);
       descriptor.writeUInt32LE(compressed.length, 8);
       descriptor.writeUInt32LE(entry.data.length, 12);
       local.push(entry.descriptor === 'signed' ? descriptor : descriptor.subarray(4));
@@ -227,6 +230,18 @@ describe('reading LTS transfer objects (fixtures made from the OTC example lines
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('finds the next entry after an unsigned data descriptor whose CRC reads as the descriptor signature', async () => {
+    const zip = makeZip([
+      { name: 'a.log', data: Buffer.from(`${otcLines[0]}\n`), descriptor: 'unsigned', crc: 0x08074b50 },
+      { name: 'b.log', data: Buffer.from(`${otcLines[1]}\n`), descriptor: 'signed', crc: 0x08074b50 },
+    ]);
+
+    const result = await read(zip, 'crc.zip');
+
+    expect(result.failure).toBeNull();
+    expect(result.summary).toMatchObject({ lines: 2, records: 2 });
   });
 
   it('gunzips a zip entry that is itself a gzip file, member by member', async () => {
