@@ -221,7 +221,7 @@ export async function aggregateLogStream(
   };
   const startWorkers = (fixed: LogFormat): void => {
     for (let i = 0; i < workerCount; i++) {
-      // A format is known only once a line parsed, and by then so is the wrapper.
+      // Both settled on the main thread: every worker reads the object the same way.
       const worker = startWorker({ ...settings, format: fixed, wrapper: wrapper ?? 'auto' });
       const handle: WorkerHandle = { worker, inFlight: 0, done: Promise.resolve() };
       handle.done = new Promise<void>((resolve, reject) => {
@@ -263,7 +263,8 @@ export async function aggregateLogStream(
   const dispatch = async (bytes: Uint8Array, last: boolean, damaged: boolean): Promise<void> => {
     bytesOut += bytes.length;
     const n = seq++;
-    if (format === null) {
+    // Until a line has parsed (or unwrapped) the main thread reads on, so workers start with both settled.
+    if (format === null || wrapper === null) {
       const result = mainParser.parse(bytes, last, damaged);
       results[n] = result;
       pool.push(bytes.buffer as ArrayBuffer);

@@ -280,12 +280,18 @@ describe('reading LTS transfer objects (fixtures made from the OTC example lines
   });
 
   it('gives the same figures with worker threads as on one thread for LTS JSON and zip objects', async () => {
-    for (const name of ['json.log.gz', 'json-malformed.log', 'json-two-entries.zip']) {
+    for (const [name, format] of [
+      ['json.log.gz', 'auto'],
+      ['json-malformed.log', 'auto'],
+      ['json-malformed.log', 'otc-elb'],
+      ['json-two-entries.zip', 'auto'],
+    ] as const) {
       const bytes = ltsFixture(name);
-      const single = await read(bytes, name);
+      const single = await readLogStream(chunks(bytes, [1000]), () => {}, { name, format });
 
       const parallel = await aggregateLogStream(chunks(bytes, [1000]), {
         name,
+        format,
         windowMs: 300_000,
         workers: 2,
         batchBytes: 2048,
