@@ -19,7 +19,9 @@ export type LbwatchErrorCode =
   | 'GZIP_CORRUPT'
   /** The gzip stream ends before its last member is complete. */
   | 'GZIP_TRUNCATED'
-  /** The object is compressed in a format lbwatch does not read (zip, snappy, zstd, bzip2, xz). */
+  /** The zip container is corrupt or truncated (bad header, bad deflate data, no central directory). */
+  | 'ZIP_CORRUPT'
+  /** The object is compressed in a format lbwatch does not read (snappy, zstd, bzip2, xz; encrypted zip). */
   | 'UNSUPPORTED_COMPRESSION'
   /** Reading the object failed (I/O, network). */
   | 'READ_FAILED'

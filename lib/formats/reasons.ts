@@ -14,6 +14,8 @@
  * - `bad-status`: the client status is neither a number nor `-`.
  * - `truncated-line`: the last, incomplete line before the object's bytes ended in damage
  *   (corrupt or truncated gzip).
+ * - `bad-lts-wrapper`: in an LTS transfer written as JSON, the line is not a JSON object with a string
+ *   `message` (the access-log line it wraps).
  */
 export const REJECT_REASONS = [
   'blank-line',
@@ -25,6 +27,7 @@ export const REJECT_REASONS = [
   'bad-time',
   'bad-status',
   'truncated-line',
+  'bad-lts-wrapper',
 ] as const;
 
 export type RejectReason = (typeof REJECT_REASONS)[number];

@@ -9,7 +9,7 @@ import type { LogFormat } from '../formats/record.js';
 import type { RejectSample } from '../model.js';
 import { GUNZIP_CHUNK, type GzipError, pumpGunzip } from './gunzip-pump.js';
 import { type ReadLogOptions, type ReadLogResult, readLogStream } from './read-log.js';
-import { createLogScanner, type LogScanner, SAMPLE_TEXT_BYTES } from './scanner.js';
+import { createLogScanner, type LineWrapper, type LogScanner, SAMPLE_TEXT_BYTES } from './scanner.js';
 import { describe, gzipFailure, noRecordFailure, openObjectSource, sniffCompression } from './stream-helpers.js';
 
 /** How to read one object with worker threads. */
@@ -40,12 +40,15 @@ export interface BatchResult {
   samples: RejectSample[];
   /** The format the batch's parser has fixed or detected by the end of the batch. */
   format: LogFormat | null;
+  /** The line wrapper the batch's parser has fixed or detected by the end of the batch. */
+  wrapper: LineWrapper | null;
 }
 
 /** Settings a batch parser needs, sent once to each worker. */
 export interface BatchParserSettings {
   name: string;
   format: LogFormat | 'auto';
+  wrapper: LineWrapper | 'auto';
   windowMs: number | null;
   maxLineBytes: number;
   keepRaw: boolean;
@@ -73,6 +76,7 @@ export function createBatchParser(settings: BatchParserSettings): BatchParser {
     {
       name: settings.name,
       format: settings.format,
+      wrapper: settings.wrapper,
       maxLineBytes: settings.maxLineBytes,
       keepRaw: settings.keepRaw,
       maxSamples: settings.maxSamples,
@@ -102,6 +106,7 @@ export function createBatchParser(settings: BatchParserSettings): BatchParser {
         rejects,
         samples,
         format: after.format,
+        wrapper: scanner.wrapper,
       };
       before = after;
       return result;
@@ -172,6 +177,7 @@ export async function aggregateLogStream(
   const settings: BatchParserSettings = {
     name,
     format: options.format ?? 'auto',
+    wrapper: options.wrapper ?? 'auto',
     windowMs: options.windowMs,
     maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
     keepRaw: options.keepRaw === true,
@@ -202,6 +208,7 @@ export async function aggregateLogStream(
   // Workers hand settled windows over with their batch results, so the object's windows are held once, here.
   const merger = createWindowMerger();
   let format: LogFormat | null = settings.format === 'auto' ? null : settings.format;
+  let wrapper: LineWrapper | null = settings.wrapper === 'auto' ? null : settings.wrapper;
 
   // --- Workers, started once the format is known ---
   const workers: WorkerHandle[] = [];
@@ -214,7 +221,8 @@ export async function aggregateLogStream(
   };
   const startWorkers = (fixed: LogFormat): void => {
     for (let i = 0; i < workerCount; i++) {
-      const worker = startWorker({ ...settings, format: fixed });
+      // Both settled on the main thread: every worker reads the object the same way.
+      const worker = startWorker({ ...settings, format: fixed, wrapper: wrapper ?? 'auto' });
       const handle: WorkerHandle = { worker, inFlight: 0, done: Promise.resolve() };
       handle.done = new Promise<void>((resolve, reject) => {
         worker.on('message', (message: FromWorker) => {
@@ -255,11 +263,13 @@ export async function aggregateLogStream(
   const dispatch = async (bytes: Uint8Array, last: boolean, damaged: boolean): Promise<void> => {
     bytesOut += bytes.length;
     const n = seq++;
-    if (format === null) {
+    // Until a line has parsed (or unwrapped) the main thread reads on, so workers start with both settled.
+    if (format === null || wrapper === null) {
       const result = mainParser.parse(bytes, last, damaged);
       results[n] = result;
       pool.push(bytes.buffer as ArrayBuffer);
       format = result.format;
+      wrapper = result.wrapper;
       return;
     }
     if (workers.length === 0) startWorkers(format);
@@ -338,6 +348,7 @@ export async function aggregateLogStream(
       rejects: { 'line-too-long': 1 },
       samples: settings.maxSamples > 0 ? [{ line: 1, reason: 'line-too-long', text }] : [],
       format,
+      wrapper,
     };
   };
 

@@ -1,4 +1,5 @@
 import { detectFormat, LineParser, type RejectReason } from '../formats/index.js';
+import { LtsUnwrapper } from '../formats/lts.js';
 import type { LogFormat, LogRecord } from '../formats/record.js';
 import type { InputSummary, RejectSample } from '../model.js';
 import { asBuffer } from './stream-helpers.js';
@@ -21,7 +22,16 @@ export interface LogScannerOptions {
    * aggregation never reads them, it counts `pathGroup`; not decoding them makes the parse about a fifth faster).
    */
   fields?: 'all' | 'analysis';
+  /**
+   * Default `'auto'`: how lines wrap the log line, detected per object from its first lines. `'lts-json'` is an
+   * LTS transfer in JSON format (one object per line, the log line in `message`); `'none'` is the log line itself
+   * (ELB's own files, LTS transfers in RAW format).
+   */
+  wrapper?: LineWrapper | 'auto';
 }
+
+/** How an object's lines carry the log line: as they are, or inside LTS's JSON objects. */
+export type LineWrapper = 'none' | 'lts-json';
 
 /** A synchronous line scanner over already-decompressed bytes. */
 export interface LogScanner {
@@ -38,6 +48,8 @@ export interface LogScanner {
   readonly lines: number;
   /** The format fixed by the options or detected so far, else null. */
   readonly format: LogFormat | null;
+  /** The line wrapper fixed by the options or detected so far, else null. */
+  readonly wrapper: LineWrapper | null;
   /** The figures so far, as `lbwatch analyze --json` reports them. */
   summary(error: string | null): InputSummary;
 }
@@ -48,6 +60,7 @@ const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
 
 /**
  * Creates the push parser that turns log bytes into records: splits lines with a native newline
@@ -67,6 +80,11 @@ export function createLogScanner(options: LogScannerOptions, onRecord: (record: 
   const parser = new LineParser(options.keepRaw === true, options.fields !== 'analysis');
   const fixed = options.format !== undefined && options.format !== 'auto';
   let format: LogFormat | null = fixed ? (options.format as LogFormat) : null;
+  // Until a line parses or unwraps, a line opening with `{` is tried as an LTS JSON object; once the object is
+  // known to be plain, lines cost nothing more than before.
+  let wrapper: LineWrapper | null =
+    options.wrapper === undefined || options.wrapper === 'auto' ? null : options.wrapper;
+  let unwrapper: LtsUnwrapper | null = null;
 
   let bytes = 0;
   let lines = 0;
@@ -116,9 +134,31 @@ export function createLogScanner(options: LogScannerOptions, onRecord: (record: 
       reject('line-too-long', buf, start, end);
       return;
     }
+    if (wrapper !== 'none' && (wrapper === 'lts-json' || buf[start] === OPEN_BRACE)) {
+      unwrapper ??= new LtsUnwrapper();
+      if (!unwrapper.unwrap(buf, start, end)) {
+        reject('bad-lts-wrapper', buf, start, end);
+        return;
+      }
+      wrapper = 'lts-json';
+      const message = unwrapper.buf;
+      if (unwrapper.end === unwrapper.start) {
+        reject('blank-line', message, unwrapper.start, unwrapper.end);
+        return;
+      }
+      // A message without escapes is a slice of the line (the chunk the parser has loaded); a decoded one is not.
+      const escapeFrom =
+        message === buf ? escapeAfter(buf, unwrapper.start) : message.indexOf(BACKSLASH, unwrapper.start);
+      parseLine(message, unwrapper.start, unwrapper.end, escapeFrom < 0 ? unwrapper.end : escapeFrom);
+      return;
+    }
+    parseLine(buf, start, end, escapeAfter(buf, start));
+  }
+
+  function parseLine(buf: Buffer, start: number, end: number, escapeFrom: number): void {
     let result: LogRecord | RejectReason;
     if (format !== null) {
-      result = parser.parse(format, buf, start, end, escapeAfter(buf, start));
+      result = parser.parse(format, buf, start, end, escapeFrom);
       // A line of another format is named as such, not by the first of its fields that failed (`--format clb` on
       // an OTC log would say `bad-time`). Checked only for lines that did not parse: never on the hot path.
       if (typeof result === 'string') {
@@ -131,12 +171,13 @@ export function createLogScanner(options: LogScannerOptions, onRecord: (record: 
         reject('unknown-format', buf, start, end);
         return;
       }
-      result = parser.parse(guess, buf, start, end, escapeAfter(buf, start));
+      result = parser.parse(guess, buf, start, end, escapeFrom);
       if (typeof result !== 'string') format = guess;
     }
     if (typeof result === 'string') {
       reject(result, buf, start, end);
     } else {
+      wrapper ??= 'none';
       records++;
       onRecord(result);
     }
@@ -171,6 +212,7 @@ export function createLogScanner(options: LogScannerOptions, onRecord: (record: 
     const length = buf.length;
     bytes += length;
     escapeBuf = null;
+    unwrapper?.forget();
     parser.load(buf);
     let pos = 0;
     if (skipping || carryLength > 0) {
@@ -185,6 +227,7 @@ export function createLogScanner(options: LogScannerOptions, onRecord: (record: 
         appendCarry(buf, 0, newline);
         if (!skipping) {
           escapeBuf = null;
+          unwrapper?.forget();
           handleLine(carry, 0, carryLength);
           carryLength = 0;
         }
@@ -208,6 +251,7 @@ export function createLogScanner(options: LogScannerOptions, onRecord: (record: 
         reject('truncated-line', carry, 0, carryLength);
       } else {
         escapeBuf = null;
+        unwrapper?.forget();
         handleLine(carry, 0, carryLength);
       }
       carryLength = 0;
@@ -226,6 +270,9 @@ export function createLogScanner(options: LogScannerOptions, onRecord: (record: 
     },
     get format() {
       return format;
+    },
+    get wrapper() {
+      return wrapper;
     },
     summary(error: string | null): InputSummary {
       return {

@@ -13,7 +13,14 @@ export function sniffCompression(head: Buffer): Compression {
   const b0 = head[0];
   const b1 = head[1];
   if (b0 === 0x1f && b1 === 0x8b) return 'gzip';
-  if (b0 === 0x50 && b1 === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'zip';
+  // A local entry header, or the end-of-central-directory record that is all an empty zip holds.
+  if (
+    b0 === 0x50 &&
+    b1 === 0x4b &&
+    ((head[2] === 0x03 && head[3] === 0x04) || (head[2] === 0x05 && head[3] === 0x06))
+  ) {
+    return 'zip';
+  }
   if (b0 === 0xff && b1 === 0x06 && head[2] === 0x00 && head[3] === 0x00) return 'snappy';
   if (b0 === 0x28 && b1 === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
   if (b0 === 0xfd && b1 === 0x37 && head[2] === 0x7a && head[3] === 0x58) return 'xz';
