@@ -6,7 +6,17 @@ import { analyze } from '../../lib/analysis/index.js';
 import { LbwatchError } from '../../lib/errors.js';
 import { LOG_FORMATS, type LogFormat } from '../../lib/formats/record.js';
 import type { AnalysisResult } from '../../lib/model.js';
-import { cleanText, REPORT_FORMATS, type ReportFormat, renderReport, summarizeRules } from '../../lib/report/index.js';
+import {
+  cleanText,
+  errorWithoutPath,
+  formatCount,
+  plural,
+  REPORT_FORMATS,
+  type ReportFormat,
+  renderReport,
+  summarizeRules,
+  withRecordsWithoutStatus,
+} from '../../lib/report/index.js';
 import { parseDuration, type RuleSet, windowProblem } from '../../lib/rules/index.js';
 import type { CliIo } from '../io.js';
 import { defaultPipelineDeps, loadRules, readPaths, withWindow } from '../pipeline.js';
@@ -124,7 +134,9 @@ export async function analyzePaths(
   const windows = read.windows.filter(
     (w) => (options.from === null || w.start >= options.from) && (options.to === null || w.start < options.to),
   );
-  return { analysis: analyze({ inputs: read.inputs, windows, rules: options.rules }), windows };
+  // Records without an HTTP status (CLB TCP listeners) ride along so the report reconciles with the records read.
+  const analysis = withRecordsWithoutStatus(analyze({ inputs: read.inputs, windows, rules: options.rules }), windows);
+  return { analysis, windows };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -167,10 +179,13 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
   } else {
     await writeFile(options.out, text);
     io.stderr.write(
-      `lbwatch report: wrote ${options.out} (${options.format}, ${Buffer.byteLength(text)} bytes; ${analysis.windows.length} windows, ${analysis.alerts.length} alerts)\n`,
+      `lbwatch report: wrote ${options.out} (${options.format}, ${formatCount(Buffer.byteLength(text))} bytes; ${plural(analysis.windows.length, 'window')}, ${plural(analysis.alerts.length, 'alert')})\n`,
     );
   }
   const failed = analysis.inputs.filter((i) => i.error !== null);
-  for (const input of failed) io.stderr.write(`lbwatch report: ${cleanText(`${input.path}: ${input.error}`, 300)}\n`);
+  for (const input of failed) {
+    const reason = errorWithoutPath(input.path, input.error ?? '');
+    io.stderr.write(`lbwatch report: ${cleanText(`${input.path}: ${reason}`, 300)}\n`);
+  }
   return failed.length > 0 ? 1 : 0;
 }

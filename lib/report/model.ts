@@ -30,7 +30,7 @@ export interface ReportInput {
 }
 
 /** Version tag of the JSON model; bumped on any incompatible change. */
-export const REPORT_SCHEMA = 'lbwatch.report/1';
+export const REPORT_SCHEMA = 'lbwatch.report/2';
 
 /** Charts never draw more than this many time buckets: longer periods merge neighbouring windows. */
 export const MAX_CHART_BUCKETS = 400;
@@ -42,7 +42,10 @@ export const TOP_CAUSES = 4;
 export const MAX_FAILED_INPUTS = 50;
 
 export interface Headline {
+  /** Records with an HTTP status. */
   requests: number;
+  /** Records without an HTTP status (CLB TCP-listener connections): read, but neither requests nor errors. */
+  withoutStatus: number;
   /** Windows with data (per load balancer, so the overall figure sums them). */
   windows: number;
   errors: { total: number; '4xx': number; '5xx': number };
@@ -57,16 +60,27 @@ export interface Headline {
 
 /**
  * Requests and errors per time bucket, columnar. Bucket `i` starts at `start + i * bucketMs`; `bucketMs` is the
- * window length unless the period has more than MAX_CHART_BUCKETS windows.
+ * window length unless the period has more than MAX_CHART_BUCKETS windows. A bucket in which no window has data
+ * is `null` in `requests`, `4xx` and `5xx`: no logs for that time, which is not the same as 0 requests.
  */
 export interface Series {
   start: string;
   bucketMs: number;
-  requests: number[];
-  '4xx': number[];
-  '5xx': number[];
+  requests: (number | null)[];
+  '4xx': (number | null)[];
+  '5xx': (number | null)[];
   /** Alerts that fired in windows inside the bucket. */
   alerts: number[];
+  /** The rate of the rate rule that fired most in the section, or null when no rate rule fired. */
+  rate: RateSeries | null;
+}
+
+/** What share of the requests a rule matched, per bucket (null without data or without requests). */
+export interface RateSeries {
+  rule: string;
+  /** The rule's rate threshold, 0..1. */
+  threshold: number;
+  values: (number | null)[];
 }
 
 export interface CodeFigure {
@@ -167,9 +181,11 @@ function addCounts(target: Record<string, number>, source: Record<string, number
 function headlineOf(windows: readonly WindowSummary[], alerts: readonly Alert[], incidents: number): Headline {
   const errors = { total: 0, '4xx': 0, '5xx': 0 };
   let requests = 0;
+  let withoutStatus = 0;
   let lbGenerated = 0;
   for (const w of windows) {
     requests += w.requests;
+    withoutStatus += w.withoutStatus ?? 0;
     for (const code in w.statusCodes) {
       const cls = statusClass(code);
       if (cls === null) continue;
@@ -183,6 +199,7 @@ function headlineOf(windows: readonly WindowSummary[], alerts: readonly Alert[],
   for (const a of alerts) bySeverity[a.severity] += 1;
   return {
     requests,
+    withoutStatus,
     windows: windows.length,
     errors,
     errorRate: {
@@ -212,30 +229,93 @@ function gridOf(fromMs: number, toMs: number, windowMs: number): Grid {
   return { startMs, bucketMs, buckets: Math.max(1, Math.ceil((toMs - startMs) / bucketMs)) };
 }
 
-function seriesOf(grid: Grid, windows: readonly WindowSummary[], alerts: readonly Alert[]): Series {
-  const zeros = (): number[] => new Array<number>(grid.buckets).fill(0);
+const bucketIndex = (grid: Grid, time: string): number => {
+  const i = Math.floor((Date.parse(time) - grid.startMs) / grid.bucketMs);
+  return Math.min(grid.buckets - 1, Math.max(0, i));
+};
+
+/** Whether a rule's code list (`502`, `'5xx'`) holds a status code. */
+function ruleHasCode(rule: RuleSummary, code: string): boolean {
+  return rule.codes.some((c) => (typeof c === 'number' ? String(c) === code : c.length === 3 && c[0] === code[0]));
+}
+
+/** The responses of a window that a rule counts (its codes, from the source it looks at). */
+function matchedBy(rule: RuleSummary, w: WindowSummary): number {
+  let n = 0;
+  for (const code in w.statusCodes) {
+    if (!ruleHasCode(rule, code)) continue;
+    const all = w.statusCodes[code] ?? 0;
+    const lb = w.lbGenerated[code] ?? 0;
+    n += rule.source === 'any' ? all : rule.source === 'lb' ? lb : all - lb;
+  }
+  return n;
+}
+
+/** The rate rule with the most alerts among these (the first in the rules file of equals), or null. */
+function mostFiredRateRule(rules: readonly RuleSummary[], alerts: readonly Alert[]): RuleSummary | null {
+  let best: RuleSummary | null = null;
+  let bestCount = 0;
+  for (const rule of rules) {
+    if (rule.rate === undefined) continue;
+    const count = alerts.filter((a) => a.rule === rule.id).length;
+    if (count > bestCount) {
+      best = rule;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+function rateSeriesOf(
+  grid: Grid,
+  windows: readonly WindowSummary[],
+  alerts: readonly Alert[],
+  rules: readonly RuleSummary[],
+): RateSeries | null {
+  const rule = mostFiredRateRule(rules, alerts);
+  if (rule === null || rule.rate === undefined) return null;
+  const matched = new Array<number>(grid.buckets).fill(0);
+  const requests = new Array<number | null>(grid.buckets).fill(null);
+  for (const w of windows) {
+    const i = bucketIndex(grid, w.start);
+    requests[i] = (requests[i] ?? 0) + w.requests;
+    matched[i]! += matchedBy(rule, w);
+  }
+  return {
+    rule: rule.id,
+    threshold: rule.rate,
+    values: requests.map((n, i) => (n === null || n === 0 ? null : matched[i]! / n)),
+  };
+}
+
+function seriesOf(
+  grid: Grid,
+  windows: readonly WindowSummary[],
+  alerts: readonly Alert[],
+  rules: readonly RuleSummary[],
+): Series {
+  const gaps = (): (number | null)[] => new Array<number | null>(grid.buckets).fill(null);
   const series: Series = {
     start: iso(grid.startMs),
     bucketMs: grid.bucketMs,
-    requests: zeros(),
-    '4xx': zeros(),
-    '5xx': zeros(),
-    alerts: zeros(),
-  };
-  const index = (time: string): number => {
-    const i = Math.floor((Date.parse(time) - grid.startMs) / grid.bucketMs);
-    return Math.min(grid.buckets - 1, Math.max(0, i));
+    requests: gaps(),
+    '4xx': gaps(),
+    '5xx': gaps(),
+    alerts: new Array<number>(grid.buckets).fill(0),
+    rate: rateSeriesOf(grid, windows, alerts, rules),
   };
   for (const w of windows) {
-    const i = index(w.start);
+    const i = bucketIndex(grid, w.start);
     series.requests[i] = (series.requests[i] ?? 0) + w.requests;
+    series['4xx'][i] ??= 0;
+    series['5xx'][i] ??= 0;
     for (const code in w.statusCodes) {
       const cls = statusClass(code);
       if (cls !== null) series[cls][i] = (series[cls][i] ?? 0) + (w.statusCodes[code] ?? 0);
     }
   }
   for (const a of alerts) {
-    const i = index(a.windowStart);
+    const i = bucketIndex(grid, a.windowStart);
     series.alerts[i] = (series.alerts[i] ?? 0) + 1;
   }
   return series;
@@ -475,6 +555,7 @@ function loadBalancerOf(
   windows: readonly WindowSummary[],
   alerts: readonly Alert[],
   analysis: AnalysisResult,
+  rules: readonly RuleSummary[],
 ): LoadBalancerWork {
   const incidents = mergeIncidents(alerts);
   const members = memberTotals(name, windows);
@@ -483,7 +564,7 @@ function loadBalancerOf(
       name,
       format: windows.find((w) => w.format !== undefined)?.format ?? null,
       headline: headlineOf(windows, alerts, incidents.length),
-      series: seriesOf(grid, windows, alerts),
+      series: seriesOf(grid, windows, alerts, rules),
       codes: codesOf(name, windows, alerts, analysis),
       members: rankMembers(members, false),
       incidents,
@@ -492,9 +573,15 @@ function loadBalancerOf(
   };
 }
 
-const sumArrays = (arrays: readonly number[][], length: number): number[] => {
-  const out = new Array<number>(length).fill(0);
-  for (const a of arrays) for (let i = 0; i < length; i++) out[i]! += a[i] ?? 0;
+/** Sums per bucket; a bucket stays null (no data) only when it is null in every array. */
+const sumArrays = (arrays: readonly (readonly (number | null)[])[], length: number): (number | null)[] => {
+  const out = new Array<number | null>(length).fill(null);
+  for (const a of arrays) {
+    for (let i = 0; i < length; i++) {
+      const v = a[i];
+      if (v !== null && v !== undefined) out[i] = (out[i] ?? 0) + v;
+    }
+  }
   return out;
 };
 
@@ -502,31 +589,42 @@ const sumArrays = (arrays: readonly number[][], length: number): number[] => {
  * The overall section from the per-load-balancer ones: every figure is a sum, codes and members are ranked
  * together but stay tied to their load balancer ("502 on shop-prod"), and incidents never span load balancers.
  */
-function overallOf(grid: Grid, work: readonly LoadBalancerWork[]): Section {
+function overallOf(
+  grid: Grid,
+  work: readonly LoadBalancerWork[],
+  windows: readonly WindowSummary[],
+  alertList: readonly Alert[],
+  rules: readonly RuleSummary[],
+): Section {
   const lbs = work.map((w) => w.section);
   const errors = { total: 0, '4xx': 0, '5xx': 0 };
   const alerts = { total: 0, critical: 0, warning: 0, info: 0 };
   let requests = 0;
-  let windows = 0;
+  let withoutStatus = 0;
+  let windowCount = 0;
   let lbGenerated = 0;
   let incidents = 0;
   for (const { headline: h } of lbs) {
     requests += h.requests;
-    windows += h.windows;
+    withoutStatus += h.withoutStatus;
+    windowCount += h.windows;
     lbGenerated += h.lbGenerated;
     incidents += h.incidents;
     for (const k of ['total', '4xx', '5xx'] as const) errors[k] += h.errors[k];
     for (const k of ['total', 'critical', 'warning', 'info'] as const) alerts[k] += h.alerts[k];
   }
-  const series = (key: '4xx' | '5xx' | 'requests' | 'alerts'): number[] =>
+  const series = (key: '4xx' | '5xx' | 'requests'): (number | null)[] =>
     sumArrays(
       lbs.map((l) => l.series[key]),
       grid.buckets,
     );
+  const alertsPerBucket = new Array<number>(grid.buckets).fill(0);
+  for (const l of lbs) for (let i = 0; i < grid.buckets; i++) alertsPerBucket[i]! += l.series.alerts[i] ?? 0;
   return {
     headline: {
       requests,
-      windows,
+      withoutStatus,
+      windows: windowCount,
       errors,
       errorRate: {
         total: rate(errors.total, requests),
@@ -544,7 +642,8 @@ function overallOf(grid: Grid, work: readonly LoadBalancerWork[]): Section {
       requests: series('requests'),
       '4xx': series('4xx'),
       '5xx': series('5xx'),
-      alerts: series('alerts'),
+      alerts: alertsPerBucket,
+      rate: rateSeriesOf(grid, windows, alertList, rules),
     },
     // Each load balancer's top codes hold every code of the overall top, so ranking their union is exact.
     codes: lbs
@@ -597,7 +696,9 @@ export function buildReportModel(input: ReportInput): ReportModel {
   };
   for (const w of windows) groupOf(w.loadBalancer).windows.push(w);
   for (const a of alerts) groupOf(a.loadBalancer).alerts.push(a);
-  const work = [...byName].map(([name, group]) => loadBalancerOf(grid, name, group.windows, group.alerts, analysis));
+  const work = [...byName].map(([name, group]) =>
+    loadBalancerOf(grid, name, group.windows, group.alerts, analysis, input.rules),
+  );
   const loadBalancers = work
     .map((w) => w.section)
     .sort(
@@ -614,9 +715,43 @@ export function buildReportModel(input: ReportInput): ReportModel {
     period: { from: input.period.from, to: input.period.to },
     windowMs,
     empty: windows.length === 0 && alerts.length === 0,
-    overall: overallOf(grid, work),
+    overall: overallOf(grid, work, windows, alerts, input.rules),
     loadBalancers,
     inputs: inputsOf(analysis.inputs),
     rules: input.rules.map((r) => ({ ...r, codes: [...r.codes] })),
   };
+}
+
+/** The part of a window aggregate that `withRecordsWithoutStatus` reads. */
+export interface WithoutStatusCount {
+  loadBalancer: string;
+  /** Window start, epoch ms. */
+  start: number;
+  withoutStatus: number;
+}
+
+/**
+ * Copies the count of records without an HTTP status (CLB TCP-listener connections) from the window aggregates
+ * onto the analysis windows that lack it, so the report can reconcile its requests with the records read.
+ *
+ * @example
+ * const analysis = withRecordsWithoutStatus(analyze({ inputs, windows, rules }), windows);
+ */
+export function withRecordsWithoutStatus(
+  analysis: AnalysisResult,
+  aggregates: readonly WithoutStatusCount[],
+): AnalysisResult {
+  const counts = new Map<string, number>();
+  for (const a of aggregates) {
+    if (a.withoutStatus <= 0) continue;
+    const key = JSON.stringify([a.loadBalancer, a.start]);
+    counts.set(key, (counts.get(key) ?? 0) + a.withoutStatus);
+  }
+  if (counts.size === 0) return analysis;
+  const windows = analysis.windows.map((w) => {
+    if (w.withoutStatus !== undefined) return w;
+    const n = counts.get(JSON.stringify([w.loadBalancer, Date.parse(w.start)]));
+    return n === undefined ? w : { ...w, withoutStatus: n };
+  });
+  return { ...analysis, windows };
 }

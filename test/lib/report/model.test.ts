@@ -75,8 +75,8 @@ describe('buildReportModel figures', () => {
         expect(h.lbGenerated).toBe(all.lbGenerated);
         expect(h.backendGenerated).toBe(all.e4xx + all.e5xx - all.lbGenerated);
         expect(h.errorRate['5xx']).toBe(all.requests > 0 ? all.e5xx / all.requests : null);
-        expect(model.overall.series.requests.reduce((a, b) => a + b, 0)).toBe(all.requests);
-        expect(model.overall.series['5xx'].reduce((a, b) => a + b, 0)).toBe(all.e5xx);
+        expect(model.overall.series.requests.reduce<number>((a, b) => a + (b ?? 0), 0)).toBe(all.requests);
+        expect(model.overall.series['5xx'].reduce<number>((a, b) => a + (b ?? 0), 0)).toBe(all.e5xx);
         expect(model.empty).toBe(windows.length === 0);
         for (const lb of model.loadBalancers) {
           const own = expectedFigures(windows.filter((w) => w.loadBalancer === lb.name));
@@ -150,8 +150,8 @@ describe('buildReportModel figures', () => {
     const s = model.overall.series;
     expect(s.requests.length).toBeLessThanOrEqual(MAX_CHART_BUCKETS);
     expect(s.bucketMs % minute).toBe(0);
-    expect(s.requests.reduce((a, b) => a + b, 0)).toBe(28_800);
-    expect(s['5xx'].reduce((a, b) => a + b, 0)).toBe(2880);
+    expect(s.requests.reduce<number>((a, b) => a + (b ?? 0), 0)).toBe(28_800);
+    expect(s['5xx'].reduce<number>((a, b) => a + (b ?? 0), 0)).toBe(2880);
   });
 
   it('renders an empty period as empty, not as an error', () => {

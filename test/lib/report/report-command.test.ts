@@ -58,7 +58,7 @@ describe('lbwatch report', () => {
     // Assess
     expect(code).toBe(0);
     const model = JSON.parse(stdout) as ReportModel;
-    expect(model.schema).toBe('lbwatch.report/1');
+    expect(model.schema).toBe('lbwatch.report/2');
     expect(model.loadBalancers.map((l) => l.name)).toEqual(['app/web-prod/3f9a1c2b7d4e5f60']);
     const incident = model.overall.incidents.find((i) => i.statusCodes['503'] !== undefined);
     expect(incident?.start).toBe('2026-06-16T06:05:00.000Z');
