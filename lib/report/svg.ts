@@ -184,7 +184,7 @@ interface PlacedLabel {
 
 /**
  * Places marker labels in up to two rows above the plot, left to right: the full label where it fits, else its
- * first word (the number), else on the second row.
+ * first word (the number), else on the second row, else the number just after the shorter row's last label.
  */
 function placeLabels(markers: readonly { x: number; label: string }[], maxX: number): PlacedLabel[] {
   const rowEnds = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
@@ -205,6 +205,16 @@ function placeLabels(markers: readonly { x: number; label: string }[], maxX: num
         }
       }
       if (done) break;
+    }
+    if (!done) {
+      // Crowded: the number goes right after the shorter row's last label, as close to its band as it gets.
+      const row = rowEnds[0]! <= rowEnds[1]! ? 0 : 1;
+      const width = short.length * CHAR_W + 4;
+      const x = Math.min(rowEnds[row]! + 4, maxX - width);
+      if (x >= rowEnds[row]! + 4) {
+        placed.push({ x, end: x + width, row, text: short });
+        rowEnds[row] = x + width;
+      }
     }
   }
   return placed;
