@@ -65,7 +65,7 @@ a{color:var(--req)}
 .muted{color:var(--muted)}
 .chart{width:100%;height:auto;display:block;margin:4px 0 8px;font-family:inherit}
 .chart .grid{stroke:var(--line);stroke-width:1}.chart .axis{stroke:var(--muted);stroke-width:1}
-.chart text{fill:var(--muted);font-size:12px}.chart .panel-label{fill:var(--fg);font-weight:600;paint-order:stroke;stroke:var(--card);stroke-width:3px;stroke-linejoin:round}
+.chart text{fill:var(--muted);font-size:13px}.chart .panel-label{fill:var(--fg);font-weight:600;paint-order:stroke;stroke:var(--card);stroke-width:3px;stroke-linejoin:round}
 .chart .legend text{fill:var(--fg)}
 .chart .s-req{fill:var(--req-fill);stroke:var(--req);stroke-width:1.4;stroke-linejoin:round}
 .chart rect.s-req{fill:var(--req)}
@@ -96,9 +96,9 @@ a{color:#000;text-decoration:none}.wide{display:none}}
 @media (max-width:900px){.wide{display:none}main{padding:12px 8px}.card{padding:14px 12px}}
 td.lbname{min-width:170px}
 .scroll{overflow-x:auto;max-width:100%}
-.chart-box svg.chart{min-width:540px}
-.chart .nodata rect{fill:var(--soft)}.chart .nodata-label{fill:var(--muted);font-size:11px;font-style:italic}
-.chart .marker-label{fill:var(--fg);font-size:12px;font-weight:600}
+.chart-box svg.chart{min-width:560px;max-width:1040px;margin-left:auto;margin-right:auto}
+.chart .nodata rect{fill:var(--soft)}.chart .nodata-label{fill:var(--muted);font-style:italic}
+.chart .marker-label{fill:var(--fg);font-size:13px;font-weight:600}
 .chart .s-rate{fill:none;stroke:var(--fg);stroke-width:1.3;stroke-linejoin:round;opacity:.8}
 .chart line.s-rate{stroke-width:2}
 .chart .threshold{stroke:var(--crit);stroke-width:1;stroke-dasharray:4 3}

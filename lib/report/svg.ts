@@ -60,7 +60,7 @@ export interface TimeChartOptions {
 }
 
 /** Default drawing width of the charts (viewBox units); the page scales them to its column. */
-export const CHART_WIDTH = 800;
+export const CHART_WIDTH = 880;
 const LEFT = 52;
 const RIGHT = 14;
 const RIGHT_WITH_RATE = 46;
@@ -68,8 +68,11 @@ const LEGEND_ROW = 22;
 const LABEL_ROW = 13;
 const PANEL_GAP = 26;
 const AXIS = 34;
-/** Width of a character of chart text (12 px system font), for layout estimates. */
-const CHAR_W = 7;
+/** Width of a character of chart text (13 px system font), for layout estimates. */
+const CHAR_W = 7.4;
+/** The same for the bold marker labels, with room to spare: two labels must never touch. */
+const LABEL_CHAR_W = 8.2;
+const LABEL_GAP = 8;
 
 const r1 = (v: number): string => {
   const rounded = Math.round(v * 10) / 10;
@@ -195,9 +198,9 @@ function placeLabels(markers: readonly { x: number; label: string }[], maxX: num
     let done = false;
     for (const row of [0, 1]) {
       for (const text of candidates) {
-        const width = text.length * CHAR_W + 4;
+        const width = text.length * LABEL_CHAR_W;
         const x = Math.min(m.x, maxX - width);
-        if (x >= rowEnds[row]! + 4) {
+        if (x >= rowEnds[row]! + LABEL_GAP) {
           placed.push({ x, end: x + width, row, text });
           rowEnds[row] = x + width;
           done = true;
@@ -209,9 +212,9 @@ function placeLabels(markers: readonly { x: number; label: string }[], maxX: num
     if (!done) {
       // Crowded: the number goes right after the shorter row's last label, as close to its band as it gets.
       const row = rowEnds[0]! <= rowEnds[1]! ? 0 : 1;
-      const width = short.length * CHAR_W + 4;
-      const x = Math.min(rowEnds[row]! + 4, maxX - width);
-      if (x >= rowEnds[row]! + 4) {
+      const width = short.length * LABEL_CHAR_W;
+      const x = Math.min(rowEnds[row]! + LABEL_GAP, maxX - width);
+      if (x >= rowEnds[row]! + LABEL_GAP) {
         placed.push({ x, end: x + width, row, text: short });
         rowEnds[row] = x + width;
       }
