@@ -136,11 +136,11 @@ function kpis(h: Headline): string {
     .filter((s) => s !== '')
     .join(' · ');
   return `<div class="kpis">
-<div class="kpi"><div class="l">Requests</div><div class="v" data-kpi="requests">${formatCount(h.requests)}</div><div class="s">${plural(h.windows, 'window')} with data${h.withoutStatus > 0 ? ` · and ${plural(h.withoutStatus, 'TCP connection')} without an HTTP status` : ''}</div></div>
+<div class="kpi"><div class="l">Requests</div><div class="v" data-kpi="requests">${formatCount(h.requests)}</div><div class="s">${plural(h.windows, 'window')} with data${h.withoutStatus > 0 ? `, plus ${plural(h.withoutStatus, 'TCP connection')} without an HTTP status` : ''}</div></div>
 <div class="kpi c5"><div class="l">5xx rate</div><div class="v" data-kpi="rate-5xx">${formatRate(h.errorRate['5xx'])}</div><div class="s">${formatCount(h.errors['5xx'])} responses</div></div>
 <div class="kpi c4"><div class="l">4xx rate</div><div class="v" data-kpi="rate-4xx">${formatRate(h.errorRate['4xx'])}</div><div class="s">${formatCount(h.errors['4xx'])} responses</div></div>
 <div class="kpi"><div class="l">Errors by origin</div><div class="v" data-kpi="lb-generated">${formatCount(h.lbGenerated)} / ${formatCount(h.backendGenerated)}</div><div class="s"><span class="key lb"></span>load balancer / <span class="key be"></span>backend</div><div class="split" title="load balancer vs backend generated errors"><span class="lb" style="width:${lbShare.toFixed(1)}%"></span><span class="be" style="width:${(errs > 0 ? 100 - lbShare : 0).toFixed(1)}%"></span></div></div>
-<div class="kpi${h.alerts.total > 0 ? ' alerting' : ''}"><div class="l">Alerts fired</div><div class="v" data-kpi="alerts">${formatCount(h.alerts.total)}</div><div class="s">${alertDetail === '' ? 'none' : alertDetail} · ${plural(h.incidents, 'incident')}</div></div>
+<div class="kpi${h.alerts.total > 0 ? ' alerting' : ''}"><div class="l">Alerts fired</div><div class="v" data-kpi="alerts">${formatCount(h.alerts.total)}</div><div class="s">${alertDetail === '' ? 'no rule fired' : `${alertDetail} · ${plural(h.incidents, 'incident')}`}</div></div>
 </div>`;
 }
 
@@ -304,7 +304,7 @@ function membersChart(id: string, members: readonly MemberFigure[], label: strin
       label: m.member,
       ...(m.loadBalancer === undefined ? {} : { sublabel: m.loadBalancer }),
       values: [m.errors['5xx'], m.errors['4xx']],
-      note: `${formatCount(m.errors.total)} errors of ${formatCount(m.requests)} (${formatRate(m.requests > 0 ? m.errors.total / m.requests : null)})`,
+      note: `${plural(m.errors.total, 'error')} of ${plural(m.requests, 'request')} (${formatRate(m.requests > 0 ? m.errors.total / m.requests : null)})`,
     })),
   });
 }

@@ -432,7 +432,7 @@ export interface BarChartOptions {
 export function barChart(options: BarChartOptions): string {
   const width = options.width ?? CHART_WIDTH;
   const labelW = 250;
-  const noteW = 200;
+  const noteW = 250;
   const rowH = 26;
   const top = 24;
   const plotW = width - labelW - noteW - RIGHT;

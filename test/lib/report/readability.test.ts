@@ -230,7 +230,7 @@ describe('evidence and wording', () => {
     expect(recordsText(model.inputs, model.overall.headline)).toBe(split);
     expect(html).toContain(`<div class="s" data-records>${split}</div>`);
     expect(md).toContain(`70,089 records: ${split}`);
-    expect(html).toContain('and 80 TCP connections without an HTTP status');
+    expect(html).toContain('2 windows with data, plus 80 TCP connections without an HTTP status');
   });
 
   it('copies the count of records without a status from the window aggregates onto the analysis windows', () => {
