@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
-const functionsDir = join(root, 'functions');
+// Lambda entry points: functions/aws/<name>/index.ts -> dist/functions/<name>/index.mjs (infra refers to these).
+const functionsDir = join(root, 'functions', 'aws');
 
 // Bundled dependencies include CommonJS modules (the AWS SDK's); give them a `require` in ESM output.
 const banner = {
@@ -39,7 +40,7 @@ await build({
   target: 'node20',
 });
 
-// One bundle per functions/<name>/index.ts; functions/shared holds adapters, not a function.
+// One bundle per functions/aws/<name>/index.ts.
 const names = existsSync(functionsDir)
   ? readdirSync(functionsDir, { withFileTypes: true })
       .filter((d) => d.isDirectory() && existsSync(join(functionsDir, d.name, 'index.ts')))

@@ -13,11 +13,11 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { createHandler as createIngestHandler } from '../functions/ingest/handler.js';
-import { createHandler as createReportHandler } from '../functions/report/handler.js';
-import { parseConfig } from '../functions/shared/config.js';
-import { memoryLogger } from '../functions/shared/logger.js';
-import { once, resolveRuntime } from '../functions/shared/runtime.js';
+import { createHandler as createIngestHandler } from '../functions/aws/ingest/handler.js';
+import { createHandler as createReportHandler } from '../functions/aws/report/handler.js';
+import { parseConfig } from '../functions/core/config.js';
+import { memoryLogger } from '../functions/core/logger.js';
+import { once, resolveRuntime } from '../functions/core/runtime.js';
 import {
   drainNotifications,
   localS3Client,

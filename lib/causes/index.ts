@@ -24,7 +24,12 @@ function round(score: number): number {
  * @example
  * rankCauses(window, 502)[0] // { code: 502, id: '502.backend-port', evidence: '41 of 43 502s got no backend connection, ...', score: 4.7, ... }
  */
-export function rankCauses(window: WindowAggregate, code: number, thresholds?: PlatformThresholds): CauseResult[] {
+export function rankCauses(
+  window: WindowAggregate,
+  code: number,
+  thresholds?: PlatformThresholds,
+  _scope = 'in this window',
+): CauseResult[] {
   const defs = causesFor(code);
   const stats = window.codes[code];
   const scores = new Map<string, { score: number; sentences: string[] }>(

@@ -1,0 +1,351 @@
+/**
+ * End to end against real protocol servers on loopback: s3rver (S3) and fauxqs (SNS + SQS). Several
+ * load-balancer nodes' objects for overlapping windows are delivered as S3 notifications (one
+ * twice), an SQS message, and an EventBridge event (out of order); the test reads back the state
+ * bucket and the notifications an SQS subscriber of the alert topic received.
+ */
+import { existsSync } from 'node:fs';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandler as createIngestHandler } from '../../../functions/aws/ingest/handler.js';
+import { createHandler as createReportHandler } from '../../../functions/aws/report/handler.js';
+import { type FunctionConfig, parseConfig } from '../../../functions/core/config.js';
+import { memoryLogger } from '../../../functions/core/logger.js';
+import { once, resolveRuntime } from '../../../functions/core/runtime.js';
+import { createAggregator, mergeAll, parseWindow } from '../../../lib/aggregate/index.js';
+import { evaluateWindow } from '../../../lib/analysis/index.js';
+import { readLogStream } from '../../../lib/input/read-log.js';
+import type { Alert } from '../../../lib/model.js';
+import { DEFAULT_RULES } from '../../../lib/rules/index.js';
+import { fixture, gz } from '../support/factories.js';
+import {
+  drainNotifications,
+  type LocalMessaging,
+  type LocalS3,
+  localS3Client,
+  startMessaging,
+  startS3rver,
+} from '../support/local-stack.js';
+import { albLines } from '../support/log-lines.js';
+
+const LOG_BUCKET = 'example-elb-logs';
+const STATE_BUCKET = 'example-lbwatch-state';
+const WEB = 'app/web/50dc6c495c0c9188';
+const API = 'app/api/7d2f1a0c3b4e5f60';
+const NOW = Date.parse('2024-05-01T12:00:00Z');
+const at = (hhmmss: string): Date => new Date(`2024-05-01T${hhmmss}Z`);
+
+/** node-a, 10:00-10:05: 60 good requests and 30 fast LB-generated 502s from one member that otherwise answers. */
+const nodeAFirst = [
+  ...albLines(60, at('10:00:00'), at('10:04:59'), {
+    loadBalancer: WEB,
+    target: '10.0.1.7:8080',
+    elbStatus: 200,
+    targetStatus: 200,
+  }),
+  ...albLines(30, at('10:00:10'), at('10:04:50'), {
+    loadBalancer: WEB,
+    target: '10.0.1.7:8080',
+    elbStatus: 502,
+    targetStatus: null,
+  }),
+].join('\n');
+/** node-b, 10:02-10:07 (spans two windows), gzip: 40 good, 10 more 502s in the first window. */
+const nodeBFirst = [
+  ...albLines(40, at('10:02:00'), at('10:07:00'), {
+    loadBalancer: WEB,
+    target: '10.0.1.8:8080',
+    elbStatus: 200,
+    targetStatus: 200,
+  }),
+  ...albLines(10, at('10:02:00'), at('10:04:00'), {
+    loadBalancer: WEB,
+    target: '10.0.1.7:8080',
+    elbStatus: 502,
+    targetStatus: null,
+  }),
+].join('\n');
+/** node-a, 10:05-10:10: healthy again. */
+const nodeASecond = albLines(80, at('10:05:00'), at('10:09:59'), {
+  loadBalancer: WEB,
+  target: '10.0.1.7:8080',
+  elbStatus: 200,
+  targetStatus: 200,
+}).join('\n');
+/** Another load balancer, healthy; its query strings must never reach a message. */
+const apiFirst = albLines(50, at('10:00:00'), at('10:04:59'), {
+  loadBalancer: API,
+  target: '10.0.2.5:9000',
+  elbStatus: 200,
+  targetStatus: 200,
+  path: '/v1/items?token=s3cr3t',
+}).join('\n');
+
+interface Uploaded {
+  key: string;
+  etag: string;
+}
+
+describe('functions end to end (s3rver + fauxqs on loopback)', () => {
+  let s3Server: LocalS3;
+  let messaging: LocalMessaging;
+  let s3: S3Client;
+
+  beforeAll(async () => {
+    s3Server = await startS3rver([LOG_BUCKET, STATE_BUCKET]);
+    messaging = await startMessaging({ topic: 'lbwatch-alerts', queue: 'alert-inbox' });
+    s3 = localS3Client(s3Server.endpoint);
+  });
+
+  afterAll(async () => {
+    s3?.destroy();
+    await messaging?.stop();
+    await s3Server?.stop();
+  });
+
+  function deps(config: Readonly<FunctionConfig>) {
+    return {
+      config,
+      s3,
+      log: memoryLogger(),
+      now: () => NOW,
+      runtime: once(() => resolveRuntime(config, { s3, sns: messaging.sns })),
+    };
+  }
+
+  async function upload(key: string, body: string | Buffer): Promise<Uploaded> {
+    const response = await s3.send(new PutObjectCommand({ Bucket: LOG_BUCKET, Key: key, Body: body }));
+    return { key, etag: (response.ETag ?? '').replace(/"/g, '') };
+  }
+
+  function s3Event(object: Uploaded): Record<string, unknown> {
+    const event = fixture<{ Records: { s3: { bucket: { name: string }; object: Record<string, unknown> } }[] }>(
+      's3-object-created.json',
+    );
+    const record = event.Records[0];
+    if (record === undefined) throw new Error('fixture has no record');
+    record.s3.bucket.name = LOG_BUCKET;
+    // Notifications carry form-encoded keys: a space becomes "+".
+    record.s3.object = {
+      key: encodeURIComponent(object.key).replace(/%2F/g, '/').replace(/%20/g, '+'),
+      size: 1,
+      eTag: object.etag,
+      sequencer: '00',
+    };
+    return event;
+  }
+
+  async function listKeys(prefix: string): Promise<string[]> {
+    const response = await s3.send(new ListObjectsV2Command({ Bucket: STATE_BUCKET, Prefix: prefix }));
+    return (response.Contents ?? []).map((c) => c.Key ?? '').sort();
+  }
+
+  async function readState(key: string): Promise<string> {
+    const response = await s3.send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: key }));
+    return (await response.Body?.transformToString('utf-8')) ?? '';
+  }
+
+  /** What `lbwatch analyze` computes for one window of the given log text (the notification must equal it). */
+  async function expectedAlerts(text: string, windowStart: Date): Promise<Alert[]> {
+    const aggregator = createAggregator({ windowMs: DEFAULT_RULES.windowMs });
+    async function* source() {
+      yield Buffer.from(text);
+    }
+    await readLogStream(source(), (r) => aggregator.add(r), { name: 'expected' });
+    const window = aggregator.windows().find((w) => w.start === windowStart.getTime() && w.loadBalancer === WEB);
+    if (window === undefined) throw new Error('no window');
+    return evaluateWindow(window, DEFAULT_RULES);
+  }
+
+  it('stores one partial per object and window, pages once, resolves once and reports', async () => {
+    // Prepare
+    const config = parseConfig({ STATE_BUCKET, ALERT_TOPIC_ARN: messaging.topicArn, S3_FORCE_PATH_STYLE: 'true' });
+    const ingest = createIngestHandler(deps(config));
+    const day = 'AWSLogs/123456789012/elasticloadbalancing/eu-west-1/2024/05/01';
+    const a1 = await upload(
+      `${day}/123456789012_elasticloadbalancing_eu-west-1_app.web.50dc6c495c0c9188_20240501T1005Z_10.0.0.11_a1.log`,
+      nodeAFirst,
+    );
+    const b1 = await upload(
+      `${day}/node b/123456789012_elasticloadbalancing_eu-west-1_app.web.50dc6c495c0c9188_20240501T1007Z_10.0.0.12_b1.log.gz`,
+      gz(nodeBFirst),
+    );
+    const a2 = await upload(
+      `${day}/123456789012_elasticloadbalancing_eu-west-1_app.web.50dc6c495c0c9188_20240501T1010Z_10.0.0.11_a2.log`,
+      nodeASecond,
+    );
+    const api = await upload(
+      `${day}/123456789012_elasticloadbalancing_eu-west-1_app.api.7d2f1a0c3b4e5f60_20240501T1005Z_10.0.0.21_c1.log`,
+      apiFirst,
+    );
+    const notLog = await upload(`${day}/ELBAccessLogTestFile`, 'Enable AccessLog for ELB: web');
+    const eventBridge = fixture<{ detail: { bucket: { name: string }; object: Record<string, unknown> } }>(
+      'eventbridge-object-created.json',
+    );
+    eventBridge.detail.bucket.name = LOG_BUCKET;
+    eventBridge.detail.object = { key: a2.key, size: nodeASecond.length, etag: a2.etag, sequencer: '01' };
+    const sqsBatch = fixture<{ Records: { body: string; messageId: string }[] }>('sqs-batch.json');
+    const expectedFiring = await expectedAlerts(nodeAFirst, at('10:00:00'));
+    const started = Date.now();
+
+    // Act: a1, then a2 out of order (EventBridge) before node-b's older data, a1 again, b1 via SQS
+    // (with the batch's test event and poison message), the other LB, and a key that is no log.
+    const results = [
+      await ingest(s3Event(a1)),
+      await ingest(eventBridge),
+      await ingest(s3Event(a1)),
+      await ingest({
+        Records: sqsBatch.Records.map((r, i) => (i === 0 ? { ...r, body: JSON.stringify(s3Event(b1)) } : r)),
+      }),
+      await ingest(s3Event(api)),
+      await ingest(s3Event(notLog)),
+    ];
+    const notifications = await drainNotifications(messaging, { quietMs: 500, timeoutMs: 10_000 });
+    const ingestMs = Date.now() - started;
+
+    // Assess: the SQS batch reports no failure (test event ignored, poison dropped and logged)
+    expect(results[3]).toEqual({ batchItemFailures: [] });
+    expect(results[5]).toMatchObject({ objects: [{ status: 'skipped', reason: 'suffix' }] });
+
+    // Partials: one per (object, window); the duplicate delivery rewrote the same key
+    const w1 = await listKeys('lbwatch/partials/2024-05-01T10:00:00.000Z/');
+    const w2 = await listKeys('lbwatch/partials/2024-05-01T10:05:00.000Z/');
+    expect(w1.filter((k) => k.includes('app~2fweb~2f'))).toHaveLength(2);
+    expect(w1.filter((k) => k.includes('app~2fapi~2f'))).toHaveLength(1);
+    expect(w2).toHaveLength(2);
+    expect(await listKeys('lbwatch/inputs/2024-05-01/')).toHaveLength(4);
+
+    // Merged windows: every request of both nodes counted once
+    const merged = mergeAll(await Promise.all([...w1, ...w2].map(async (k) => parseWindow(await readState(k)))));
+    const webW1 = merged.find((w) => w.loadBalancer === WEB && w.start === at('10:00:00').getTime());
+    const webW2 = merged.find((w) => w.loadBalancer === WEB && w.start === at('10:05:00').getTime());
+    expect(webW1?.statusCodes['502']).toBe(40);
+    expect((webW1?.requests ?? 0) + (webW2?.requests ?? 0)).toBe(90 + 50 + 80);
+
+    // Exactly one firing (with the causes `lbwatch analyze` gives for the data it saw) and one resolved
+    const alerts = notifications.map((n) => JSON.parse(n.attributes.alert ?? '{}') as Alert & { state: string });
+    expect(alerts.map((a) => `${a.state} ${a.rule} ${a.loadBalancer} ${a.windowStart}`).sort()).toEqual([
+      `firing gateway-errors ${WEB} 2024-05-01T10:00:00.000Z`,
+      `resolved gateway-errors ${WEB} 2024-05-01T10:05:00.000Z`,
+    ]);
+    const firing = alerts.find((a) => a.state === 'firing');
+    const { state: _state, ...firingAlert } = firing ?? { state: '' };
+    expect(firingAlert).toEqual(expectedFiring.find((a) => a.rule === 'gateway-errors'));
+    expect(firing?.causes[0]?.id).toBe('502.backend-reset');
+    const firingMessage = notifications.find((n) => n.attributes.state === 'firing');
+    expect(firingMessage?.subject).toBe(`[CRITICAL] FIRING 502 ${WEB} 2024-05-01T10:00Z 502.backend-reset`);
+    expect(firingMessage?.message).toContain('[502.backend-reset]');
+    expect(JSON.stringify(notifications)).not.toContain('s3cr3t');
+    expect(await listKeys(`lbwatch/alerts/app~2fweb~2f50dc6c495c0c9188/`)).toHaveLength(2);
+
+    // Report: the hour ending at the last closed window before 11:10 is 10:00-11:00
+    const report = createReportHandler(
+      deps(
+        parseConfig({
+          STATE_BUCKET,
+          ALERT_TOPIC_ARN: messaging.topicArn,
+          S3_FORCE_PATH_STYLE: 'true',
+          REPORT_PERIOD: '1h',
+        }),
+      ),
+    );
+    const scheduled = { ...fixture<Record<string, unknown>>('scheduled-event.json'), time: '2024-05-01T11:10:00Z' };
+    const written = await report(scheduled);
+    const again = await report(scheduled);
+    const announcements = await drainNotifications(messaging, { quietMs: 500, timeoutMs: 10_000 });
+
+    expect(written).toMatchObject({
+      period: { from: '2024-05-01T10:00:00.000Z', to: '2024-05-01T11:00:00.000Z' },
+      requests: 90 + 50 + 80 + 50,
+      alerts: 1,
+      announced: true,
+    });
+    expect(again.announced).toBe(false);
+    expect(await listKeys('lbwatch/reports/2024-05-01T11:00:00.000Z/')).toEqual([
+      'lbwatch/reports/2024-05-01T11:00:00.000Z/announced.json',
+      'lbwatch/reports/2024-05-01T11:00:00.000Z/report.html',
+      'lbwatch/reports/2024-05-01T11:00:00.000Z/report.json',
+      'lbwatch/reports/2024-05-01T11:00:00.000Z/report.md',
+    ]);
+    expect(await readState('lbwatch/reports/2024-05-01T11:00:00.000Z/report.html')).toContain('<html');
+    expect(announcements).toHaveLength(1);
+    expect(announcements[0]?.subject).toContain('270 req');
+    expect(announcements[0]?.message).toContain('502 x40');
+    expect(JSON.parse(await readState('lbwatch/reports/latest.json'))).toMatchObject({
+      html: `s3://${STATE_BUCKET}/lbwatch/reports/2024-05-01T11:00:00.000Z/report.html`,
+    });
+    expect(ingestMs).toBeLessThan(20_000);
+  });
+
+  it('reports a period without data as such, not as an error', async () => {
+    const report = createReportHandler(
+      deps(
+        parseConfig({
+          STATE_BUCKET,
+          ALERT_TOPIC_ARN: messaging.topicArn,
+          S3_FORCE_PATH_STYLE: 'true',
+          REPORT_PERIOD: '1h',
+        }),
+      ),
+    );
+    const result = await report({
+      ...fixture<Record<string, unknown>>('scheduled-event.json'),
+      time: '2024-04-01T06:10:00Z',
+    });
+    const announcements = await drainNotifications(messaging, { quietMs: 300, timeoutMs: 10_000 });
+    expect(result).toMatchObject({ requests: 0, windows: 0, alerts: 0, announced: true });
+    expect(announcements.map((a) => a.subject)).toEqual([
+      'lbwatch report 2024-04-01T05:00Z..2024-04-01T06:00Z: no data',
+    ]);
+  });
+
+  const bundle = new URL('../../../dist/functions/ingest/index.mjs', import.meta.url);
+  it.runIf(existsSync(bundle))(
+    'the bundled handlers run from dist with configuration from the environment',
+    async () => {
+      // Prepare: the SDK's own variables point the bundled clients at the local servers
+      const env: Record<string, string> = {
+        STATE_BUCKET,
+        STATE_PREFIX: 'bundled/',
+        ALERT_TOPIC_ARN: messaging.topicArn,
+        S3_FORCE_PATH_STYLE: 'true',
+        REPORT_PERIOD: '1h',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'S3RVER',
+        AWS_SECRET_ACCESS_KEY: 'S3RVER',
+        AWS_ENDPOINT_URL_S3: s3Server.endpoint,
+        AWS_ENDPOINT_URL_SNS: messaging.endpoint,
+        AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+        AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+        POWERTOOLS_LOG_LEVEL: 'ERROR',
+      };
+      const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+      Object.assign(process.env, env);
+      try {
+        const object = await upload('bundled/api.log', apiFirst);
+        const ingest = (await import(bundle.href)) as { handler: (event: unknown) => Promise<unknown> };
+        const reportModule = (await import(
+          new URL('../../../dist/functions/report/index.mjs', import.meta.url).href
+        )) as {
+          handler: (event: unknown) => Promise<{ requests: number }>;
+        };
+        // Act
+        const result = await ingest.handler(s3Event(object));
+        const report = await reportModule.handler({
+          ...fixture<Record<string, unknown>>('scheduled-event.json'),
+          time: '2024-05-01T11:10:00Z',
+        });
+        await drainNotifications(messaging, { quietMs: 300, timeoutMs: 10_000 });
+        // Assess
+        expect(result).toMatchObject({ objects: [{ status: 'processed', records: 50 }] });
+        expect(await listKeys('bundled/partials/')).toHaveLength(1);
+        expect(report.requests).toBe(50);
+      } finally {
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      }
+    },
+  );
+});
