@@ -5,6 +5,7 @@
 import type { CauseResult } from '../model.js';
 import { escapeHtml, htmlText } from './escape.js';
 import {
+  causeScopeText,
   errorWithoutPath,
   formatCount,
   formatDuration,
@@ -79,7 +80,7 @@ a{color:var(--req)}
 .chart .row-sublabel{font-size:10px}.chart .row-note{font-size:11px}
 .codes{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:12px}
 .code{border:1px solid var(--line);border-radius:8px;padding:12px 14px}
-.code h4{margin:0 0 2px;font-size:15px}.code .big{font-size:18px;margin-right:6px}
+.code h4{margin:0 0 2px;font-size:15px}.scope{font-size:13px;margin-top:6px}.scope>div+div{color:var(--muted)}.code .big{font-size:18px;margin-right:6px}
 .code .c5{color:var(--c5xx)}.code .c4{color:var(--c4xx)}
 ol.causes{margin:8px 0 0;padding-left:20px}ol.causes li{margin:0 0 6px}
 .cid{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;background:var(--soft);border-radius:4px;padding:0 4px}
@@ -277,6 +278,12 @@ function causeList(causes: readonly CauseResult[]): string {
   return `<ol class="causes">${items.join('')}</ol>`;
 }
 
+function scopeHtml(c: CodeFigure): string {
+  const scope = causeScopeText(c);
+  const lines = [scope.lead, ...scope.others, ...(scope.outside === null ? [] : [scope.outside])];
+  return `<div class="scope" data-scope="${c.causeScope.kind}">${lines.map((l) => `<div>${htmlText(l, 400)}</div>`).join('')}</div>`;
+}
+
 function codeCards(codes: readonly CodeFigure[], withLoadBalancer: boolean): string {
   if (codes.length === 0) return '<p class="muted">No error responses in this period.</p>';
   const cards = codes.map((c) => {
@@ -285,7 +292,7 @@ function codeCards(codes: readonly CodeFigure[], withLoadBalancer: boolean): str
       ? ` <span class="muted">on</span> <span class="name">${htmlText(c.loadBalancer, 60)}</span>`
       : '';
     return `<div class="code" data-code="${c.code}"><h4><span class="big ${cls}">${c.code}</span>${escapeHtml(reasonPhrase(c.code))}${where}</h4>
-<div class="muted">${plural(c.count, 'response')} · ${originText(c.count, c.lbGenerated)}</div>${causeList(c.causes)}</div>`;
+<div class="muted">${plural(c.count, 'response')} · ${originText(c.count, c.lbGenerated)}</div>${scopeHtml(c)}${causeList(c.causes)}</div>`;
   });
   return `<div class="codes">${cards.join('')}</div>`;
 }
@@ -326,7 +333,7 @@ function incidentTable(incidents: readonly Incident[], withLoadBalancer: boolean
       top === undefined
         ? '<span class="muted">—</span>'
         : `<span class="cid">${htmlText(top.id, 60)}</span>${top.evidence === '' ? '' : `<span class="evidence">${evidenceHtml(top.evidence)}</span>`}`;
-    return `<tr data-incident><td data-label="Severity">${sevBadge(i.severity)}</td>${withLoadBalancer ? `<td class="name" data-label="Load balancer">${htmlText(i.loadBalancer, 60)}</td>` : ''}<td class="name" data-label="Rule">${htmlText(i.rule, 60)}</td><td class="when" data-label="When">${escapeHtml(time)} <strong data-duration>${escapeHtml(length)}</strong><div class="muted">${escapeHtml(formatTime(i.start).slice(0, 10))} · ${plural(i.windows, 'window')}</div></td><td class="n" data-label="Peak">${formatRate(i.peak.rate)}<div class="muted">${formatCount(i.peak.matched)} of ${formatCount(i.peak.requests)} at ${escapeHtml(formatTime(i.peak.start).slice(11))}</div></td><td data-label="Codes">${codes}</td><td class="cause" data-label="Most likely cause">${cause}</td></tr>`;
+    return `<tr data-incident><td data-label="Severity">${sevBadge(i.severity)}</td>${withLoadBalancer ? `<td class="name" data-label="Load balancer">${htmlText(i.loadBalancer, 60)}</td>` : ''}<td class="name" data-label="Rule">${htmlText(i.rule, 60)}</td><td class="when" data-label="When">${escapeHtml(time)} <strong data-duration>${escapeHtml(length)}</strong><div class="muted">${escapeHtml(formatTime(i.start).slice(0, 10))} · ${plural(i.windows, 'firing window')}${i.open ? ' · still open' : ''}${i.silenced ? ' · silenced' : ''}</div></td><td class="n" data-label="Peak">${formatRate(i.peak.rate)}<div class="muted">${formatCount(i.peak.matched)} of ${formatCount(i.peak.requests)} at ${escapeHtml(formatTime(i.peak.start).slice(11))}</div></td><td data-label="Codes">${codes}</td><td class="cause" data-label="Most likely cause">${cause}</td></tr>`;
   });
   const more =
     incidents.length > MAX_INCIDENT_ROWS

@@ -13,7 +13,9 @@ export { errorWithoutPath, formatCount, plural } from './format.js';
 export { renderHtml } from './html.js';
 export { renderMarkdown } from './markdown.js';
 export type {
+  CauseScope,
   CodeFigure,
+  CodeIncident,
   Headline,
   Incident,
   InputsFigure,
@@ -28,9 +30,10 @@ export type {
 } from './model.js';
 export {
   buildReportModel,
+  incidentsFromAlerts,
   MAX_CHART_BUCKETS,
-  mergeIncidents,
   REPORT_SCHEMA,
+  reportIncidents,
   type WithoutStatusCount,
   withRecordsWithoutStatus,
 } from './model.js';

@@ -4,6 +4,7 @@
  */
 import { markdownCode, markdownText } from './escape.js';
 import {
+  causeScopeText,
   errorWithoutPath,
   formatCount,
   formatDuration,
@@ -76,7 +77,7 @@ export function renderMarkdown(model: ReportModel): string {
             : `${markdownCode(top.id, 60)}${top.evidence === '' ? '' : ` ${evidenceText(top.evidence)}`}`;
         const length = formatDuration(Date.parse(i.end) - Date.parse(i.start));
         out.push(
-          `| ${i.severity} | ${markdownCode(i.loadBalancer, 60)} | ${markdownCode(i.rule, 60)} | ${formatRange(i.start, i.end)} (${length}) | ${formatRate(i.peak.rate)} (${formatCount(i.peak.matched)} of ${formatCount(i.peak.requests)}) | ${cause} |`,
+          `| ${i.severity} | ${markdownCode(i.loadBalancer, 60)} | ${markdownCode(i.rule, 60)} | ${formatRange(i.start, i.end)} (${length}${i.open ? ', still open' : ''}${i.silenced ? ', silenced' : ''}) | ${formatRate(i.peak.rate)} (${formatCount(i.peak.matched)} of ${formatCount(i.peak.requests)}) | ${cause} |`,
         );
       }
       if (incidents.length > MAX_INCIDENTS) {
@@ -93,11 +94,15 @@ export function renderMarkdown(model: ReportModel): string {
         `### ${c.code}${reason === '' ? '' : ` ${reason}`} on ${markdownCode(c.loadBalancer, 60)}: ${plural(c.count, 'response')}, ${originText(c.count, c.lbGenerated)}`,
         '',
       );
+      const scope = causeScopeText(c);
+      out.push(markdownText(scope.lead, 400), '');
       if (c.causes.length === 0) out.push('No cause evidence recorded for this code.');
       c.causes.forEach((cause, n) => {
         const evidence = cause.evidence === '' ? 'no evidence either way' : evidenceText(cause.evidence);
         out.push(`${n + 1}. ${markdownCode(cause.id, 60)} ${markdownText(cause.title, 160)}: ${evidence}`);
       });
+      const more = [...scope.others, ...(scope.outside === null ? [] : [scope.outside])];
+      if (more.length > 0) out.push('', ...more.map((line) => markdownText(line, 400)));
       out.push('');
     }
   }

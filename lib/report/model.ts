@@ -2,7 +2,15 @@
  * The report model: every figure a summary report shows, computed once from an `AnalysisResult` so the HTML,
  * Markdown and JSON renderings cannot disagree with each other or with `lbwatch analyze --json`.
  */
-import type { Alert, AnalysisResult, CauseResult, InputSummary, Severity, WindowSummary } from '../model.js';
+import type {
+  Alert,
+  Incident as AnalysisIncident,
+  AnalysisResult,
+  CauseResult,
+  InputSummary,
+  Severity,
+  WindowSummary,
+} from '../model.js';
 
 /** A threshold rule as the report shows it (the rules module's RuleSet maps onto this). */
 export interface RuleSummary {
@@ -90,8 +98,34 @@ export interface CodeFigure {
   lbGenerated: number;
   /** Alerts of this load balancer whose matched codes include this one. */
   alerts: number;
-  /** Most likely first; from the analysis's per-code summary, else merged from the alerts for that code. */
+  /**
+   * Most likely first. When incidents of this load balancer matched the code, these are the causes of the
+   * incident with the most of its responses, exactly as that incident ranks them; otherwise the analysis's
+   * ranking over the period (background: no incident matched the code).
+   */
   causes: CauseResult[];
+  /** Where `causes` were ranked. */
+  causeScope: CauseScope;
+  /** Every incident of this load balancer that matched the code, with its own most likely cause for it. */
+  incidents: CodeIncident[];
+  /** Responses of this code inside those incidents' firing windows. */
+  inIncidents: number;
+}
+
+/** Causes ranked on one incident's firing windows, or over the report's period where no incident matched. */
+export type CauseScope =
+  | { kind: 'incident'; rule: string; start: string; end: string }
+  | { kind: 'background'; from: string; to: string };
+
+export interface CodeIncident {
+  id: string | null;
+  rule: string;
+  start: string;
+  end: string;
+  /** Responses of the code in its firing windows. */
+  count: number;
+  /** The incident's most likely cause for this code, or null when it ranked none. */
+  topCause: CauseResult | null;
 }
 
 export interface MemberFigure {
@@ -103,12 +137,18 @@ export interface MemberFigure {
 }
 
 export interface Incident {
+  /** The analysis's incident id, or null for incidents merged here from alerts (analyses without incidents). */
+  id: string | null;
   loadBalancer: string;
   rule: string;
   severity: Severity;
-  /** Start of the first and end of the last of its consecutive alerting windows. */
+  /** Start of its first and end of its last firing window. */
   start: string;
   end: string;
+  /** Still firing (not resolved) at the end of the data. */
+  open: boolean;
+  /** Inside a silence: recorded and reported, not paged. */
+  silenced: boolean;
   windows: number;
   /** Sums over its windows. */
   requests: number;
@@ -116,7 +156,7 @@ export interface Incident {
   statusCodes: Record<string, number>;
   /** The window with the highest rate (the earliest of equals). */
   peak: { start: string; end: string; rate: number; matched: number; requests: number };
-  /** Scores summed over its windows, most likely first; each evidence sentence is the one from its strongest window. */
+  /** Most likely first, ranked once on the incident's firing windows (see `Incident` in the analysis model). */
   causes: CauseResult[];
 }
 
@@ -360,7 +400,9 @@ function codesOf(
   loadBalancer: string,
   windows: readonly WindowSummary[],
   alerts: readonly Alert[],
+  incidents: readonly Incident[],
   analysis: AnalysisResult,
+  period: { from: string; to: string },
 ): CodeFigure[] {
   const counts: Record<string, number> = {};
   const lb: Record<string, number> = {};
@@ -375,18 +417,40 @@ function codesOf(
     .sort(byAlertsThenCount)
     .slice(0, TOP_CODES)
     .map(({ code, count, alerts: alertCount }) => {
-      const summary = analysis.codes?.find((c) => c.loadBalancer === loadBalancer && c.code === code);
-      const causes =
-        summary !== undefined && summary.causes.length > 0
-          ? summary.causes
-          : mergeCauses(alerts.map((a) => a.causes.filter((c) => c.code === code)));
+      const key = String(code);
+      const matching = incidents
+        .filter((i) => (i.statusCodes[key] ?? 0) > 0)
+        .map((i) => ({ incident: i, count: i.statusCodes[key] ?? 0, causes: i.causes.filter((c) => c.code === code) }));
+      const codeIncidents: CodeIncident[] = matching.map((m) => ({
+        id: m.incident.id,
+        rule: m.incident.rule,
+        start: m.incident.start,
+        end: m.incident.end,
+        count: m.count,
+        topCause: m.causes[0] ?? null,
+      }));
+      // The incident with the most of this code speaks for it, so the card and the incident agree.
+      const main = [...matching].sort((a, b) => b.count - a.count)[0];
+      let causes: CauseResult[];
+      let causeScope: CauseScope;
+      if (main !== undefined) {
+        causes = main.causes;
+        causeScope = { kind: 'incident', rule: main.incident.rule, start: main.incident.start, end: main.incident.end };
+      } else {
+        const summary = analysis.codes?.find((c) => c.loadBalancer === loadBalancer && c.code === code);
+        causes = summary?.causes ?? [];
+        causeScope = { kind: 'background', from: period.from, to: period.to };
+      }
       return {
         loadBalancer,
         code,
         count,
-        lbGenerated: lb[String(code)] ?? 0,
+        lbGenerated: lb[key] ?? 0,
         alerts: alertCount,
         causes: causes.slice(0, TOP_CAUSES),
+        causeScope,
+        incidents: codeIncidents,
+        inIncidents: matching.reduce((sum, m) => sum + m.count, 0),
       };
     });
 }
@@ -443,10 +507,44 @@ function rankMembers(members: MemberTotals[], withLoadBalancer: boolean): Member
 }
 
 /**
- * Merges consecutive alerting windows of the same load balancer and rule into incidents: an on-call engineer
- * thinks in "the 502s from 10:05 to 10:40", not in seven separate five-minute alerts.
+ * The analysis's incidents as the report shows them: one row per incident, with the causes the incident ranked.
+ * An open incident ends, for the report, with its last firing window.
  */
-export function mergeIncidents(alerts: readonly Alert[]): Incident[] {
+export function reportIncidents(incidents: readonly AnalysisIncident[], windowMs: number): Incident[] {
+  return incidents
+    .map((i): Incident => {
+      const lastEnd = new Date(Date.parse(i.lastFiring) + windowMs).toISOString();
+      return {
+        id: i.id,
+        loadBalancer: i.loadBalancer,
+        rule: i.rule,
+        severity: i.severity,
+        start: i.start,
+        end: i.end ?? lastEnd,
+        open: i.end === null,
+        silenced: i.silenced,
+        windows: i.windows,
+        requests: i.requests,
+        matched: i.matched,
+        statusCodes: { ...i.statusCodes },
+        peak: {
+          start: i.peak.windowStart,
+          end: new Date(Date.parse(i.peak.windowStart) + windowMs).toISOString(),
+          rate: i.peak.rate,
+          matched: i.peak.matched,
+          requests: i.peak.requests,
+        },
+        causes: i.causes.slice(0, TOP_CAUSES),
+      };
+    })
+    .sort(byIncidentStart);
+}
+
+/**
+ * For an analysis without incidents (JSON from before they existed): consecutive alerting windows of the same
+ * load balancer and rule become one incident, with causes summed over its windows.
+ */
+export function incidentsFromAlerts(alerts: readonly Alert[]): Incident[] {
   const groups = new Map<string, Alert[]>();
   for (const a of alerts) {
     const key = JSON.stringify([a.loadBalancer, a.rule]);
@@ -498,11 +596,14 @@ function incidentOf(run: readonly Alert[]): Incident {
     if (SEVERITY_RANK[a.severity] < SEVERITY_RANK[severity]) severity = a.severity;
   }
   return {
+    id: null,
     loadBalancer: first.loadBalancer,
     rule: first.rule,
     severity,
     start: first.windowStart,
     end: last.windowEnd,
+    open: false,
+    silenced: false,
     windows: run.length,
     requests,
     matched,
@@ -552,12 +653,12 @@ interface LoadBalancerWork {
 function loadBalancerOf(
   grid: Grid,
   name: string,
-  windows: readonly WindowSummary[],
-  alerts: readonly Alert[],
+  group: { windows: WindowSummary[]; alerts: Alert[]; incidents: Incident[] },
   analysis: AnalysisResult,
-  rules: readonly RuleSummary[],
+  input: ReportInput,
 ): LoadBalancerWork {
-  const incidents = mergeIncidents(alerts);
+  const { windows, alerts, incidents } = group;
+  const rules = input.rules;
   const members = memberTotals(name, windows);
   return {
     section: {
@@ -565,7 +666,7 @@ function loadBalancerOf(
       format: windows.find((w) => w.format !== undefined)?.format ?? null,
       headline: headlineOf(windows, alerts, incidents.length),
       series: seriesOf(grid, windows, alerts, rules),
-      codes: codesOf(name, windows, alerts, analysis),
+      codes: codesOf(name, windows, alerts, incidents, analysis, input.period),
       members: rankMembers(members, false),
       incidents,
     },
@@ -658,6 +759,13 @@ function overallOf(
   };
 }
 
+/** Whether an incident's time overlaps [from, to); a bound that is not a number is open. */
+function overlaps(i: Incident, fromMs: number, toMs: number): boolean {
+  const start = Date.parse(i.start);
+  const end = Date.parse(i.end);
+  return (Number.isNaN(toMs) || start < toMs) && (Number.isNaN(fromMs) || end > fromMs);
+}
+
 /**
  * Computes every figure of a summary report, overall and per load balancer, from one analysis.
  *
@@ -680,25 +788,29 @@ export function buildReportModel(input: ReportInput): ReportModel {
   };
   const windows = analysis.windows.filter((w) => inPeriod(w.start));
   const alerts = analysis.alerts.filter((a) => inPeriod(a.windowStart));
+  // Incidents that fired inside the period, whole: the report names each once, with the causes it ranked.
+  const incidents =
+    analysis.incidents === undefined
+      ? incidentsFromAlerts(alerts)
+      : reportIncidents(analysis.incidents, windowMs).filter((i) => overlaps(i, fromMs, toMs));
   // An unparseable bound falls back to the data so a report still renders.
   if (Number.isNaN(fromMs)) fromMs = Math.min(...windows.map((w) => Date.parse(w.start)), Date.now());
   if (Number.isNaN(toMs)) toMs = Math.max(...windows.map((w) => Date.parse(w.end)), fromMs + windowMs);
   const grid = gridOf(fromMs, Math.max(toMs, fromMs + 1), windowMs);
 
-  const byName = new Map<string, { windows: WindowSummary[]; alerts: Alert[] }>();
+  const byName = new Map<string, { windows: WindowSummary[]; alerts: Alert[]; incidents: Incident[] }>();
   const groupOf = (name: string) => {
     let group = byName.get(name);
     if (group === undefined) {
-      group = { windows: [], alerts: [] };
+      group = { windows: [], alerts: [], incidents: [] };
       byName.set(name, group);
     }
     return group;
   };
   for (const w of windows) groupOf(w.loadBalancer).windows.push(w);
   for (const a of alerts) groupOf(a.loadBalancer).alerts.push(a);
-  const work = [...byName].map(([name, group]) =>
-    loadBalancerOf(grid, name, group.windows, group.alerts, analysis, input.rules),
-  );
+  for (const i of incidents) groupOf(i.loadBalancer).incidents.push(i);
+  const work = [...byName].map(([name, group]) => loadBalancerOf(grid, name, group, analysis, input));
   const loadBalancers = work
     .map((w) => w.section)
     .sort(
@@ -714,7 +826,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     generatedAt: input.generatedAt,
     period: { from: input.period.from, to: input.period.to },
     windowMs,
-    empty: windows.length === 0 && alerts.length === 0,
+    empty: windows.length === 0 && alerts.length === 0 && incidents.length === 0,
     overall: overallOf(grid, work, windows, alerts, input.rules),
     loadBalancers,
     inputs: inputsOf(analysis.inputs),

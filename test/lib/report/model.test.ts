@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AnalysisResult, WindowSummary } from '../../../lib/model.js';
-import { buildReportModel, MAX_CHART_BUCKETS, mergeIncidents, REPORT_SCHEMA } from '../../../lib/report/index.js';
+import { buildReportModel, incidentsFromAlerts, MAX_CHART_BUCKETS, REPORT_SCHEMA } from '../../../lib/report/index.js';
 import {
   aCause,
   aMember,
@@ -203,7 +203,7 @@ describe('incidents', () => {
     ];
 
     // Act
-    const incidents = mergeIncidents(alerts);
+    const incidents = incidentsFromAlerts(alerts);
 
     // Assess
     const shop = incidents.filter((i) => i.loadBalancer === 'shop-prod' && i.rule === 'gateway-errors');
@@ -220,7 +220,7 @@ describe('incidents', () => {
 
   it('take the earliest window as the peak when rates are equal', () => {
     // Act
-    const [incident] = mergeIncidents([anAlert({ index: 1, rate: 0.5 }), anAlert({ index: 0, rate: 0.5 })]);
+    const [incident] = incidentsFromAlerts([anAlert({ index: 1, rate: 0.5 }), anAlert({ index: 0, rate: 0.5 })]);
 
     // Assess
     expect(incident!.peak.start).toBe(at(0));
@@ -240,7 +240,7 @@ describe('incidents', () => {
     ];
 
     // Act
-    const [incident] = mergeIncidents(alerts);
+    const [incident] = incidentsFromAlerts(alerts);
 
     // Assess
     expect(incident!.causes.map((c) => [c.id, c.score, c.evidence])).toEqual([

@@ -239,6 +239,24 @@ describe('lbwatch report against lbwatch analyze --json', () => {
     expect(model.inputs.total).toBe(analysis.inputs.length);
     expect(model.inputs.records).toBe(analysis.inputs.reduce((a, i) => a + i.records, 0));
     expect(model.inputs.rejected).toBe(analysis.inputs.reduce((a, i) => a + i.rejected, 0));
+    // Incidents are the analysis's, and no part of the report names another top cause for an incident's code.
+    expect(model.overall.headline.incidents).toBe(analysis.incidents?.length);
+    expect(model.overall.incidents.map((i) => i.id)).toEqual(analysis.incidents?.map((i) => i.id));
+    for (const lb of model.loadBalancers) {
+      for (const code of lb.codes) {
+        for (const ci of code.incidents) {
+          const incident = lb.incidents.find((i) => i.id === ci.id)!;
+          expect(ci.topCause?.id).toBe(incident.causes.find((c) => c.code === code.code)?.id);
+        }
+        if (code.causeScope.kind === 'incident') {
+          const scope = code.causeScope;
+          const incident = lb.incidents.find((i) => i.start === scope.start && i.rule === scope.rule)!;
+          expect(code.causes[0]?.id).toBe(incident.causes.find((c) => c.code === code.code)?.id);
+        } else {
+          expect(code.incidents).toEqual([]);
+        }
+      }
+    }
     // Every record is a request with a status or a CLB TCP connection without one (80 in the examples).
     const h = model.overall.headline;
     expect(h.withoutStatus).toBe(80);
