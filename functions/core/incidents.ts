@@ -227,7 +227,17 @@ export async function deliverDue(
     };
     for (const destination of ctx.destinations) {
       if (delivered.includes(destination.name)) continue;
-      await destination.send(notification);
+      try {
+        await destination.send(notification);
+      } catch (error) {
+        // Release the page (no writer, stale at once) with what was delivered, so the retry sends only the rest.
+        const sent = delivered;
+        await changeRecord(ctx, loadBalancer, rule, (record) => withPage(record, due, 'pending', '', sent, 0)).catch(
+          (release: unknown) =>
+            ctx.log.error('could not release a page after a failed publish', { rule, error: String(release) }),
+        );
+        throw error;
+      }
       delivered = [...delivered, destination.name];
       if (ctx.destinations.some((d) => !delivered.includes(d.name))) {
         // Record each destination as it succeeds, so a take-over sends only the ones still missing.
@@ -260,8 +270,9 @@ export async function deliverDue(
 }
 
 /**
- * Stores the verdicts of `windows` (one load balancer's merged windows this object touched) in the record of
- * `rule`, finishes provisional quiet verdicts of windows that have closed since, and delivers what is due.
+ * Stores the verdicts of `windows` (one load balancer's merged windows this object touched; none for the scheduled
+ * check) in the record of `rule`, judges again the quiet verdicts of windows that have closed since they were
+ * taken, and delivers what is due.
  */
 export async function trackRule(
   ctx: IncidentContext,
@@ -270,10 +281,11 @@ export async function trackRule(
   windows: readonly WindowAggregate[],
 ): Promise<{ record: IncidentRecord; pages: PageOutcome[] }> {
   const now = ctx.now();
-  const windowMs = windows[0]?.windowMs ?? 0;
   const inMemory = new Map(windows.map((w) => [w.start, w]));
-  const options = { severity: rule.severity, windowMs, resolveAfter: resolveAfterWindows(rule.incidents, windowMs) };
   let loaded = await load(ctx, loadBalancer, rule.id);
+  const windowMs = windows[0]?.windowMs ?? loaded.record.current?.windowMs ?? 0;
+  if (windowMs === 0) return { record: loaded.record, pages: [] };
+  const options = { severity: rule.severity, windowMs, resolveAfter: resolveAfterWindows(rule.incidents, windowMs) };
   // Quiet windows that were still open when last seen are judged again now that they have closed.
   for (const start of provisionalClosed(loaded.record, now - LATENESS_MS)) {
     if (inMemory.has(start)) continue;

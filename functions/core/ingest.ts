@@ -117,10 +117,22 @@ async function trackLoadBalancer(
     ctx.store,
     ctx.prefix,
     loadBalancer,
-    { ...(moved ? { arrival: arrival.arrival, objectKey: arrival.key } : {}), add, remove },
+    {
+      ...(moved ? { arrival: arrival.arrival, objectKey: arrival.key, coverMs: coverOf(windows) } : {}),
+      add,
+      remove,
+    },
     known,
   );
   return pages;
+}
+
+/** The time an object's windows of one load balancer cover, first window start to last window end. */
+function coverOf(windows: readonly WindowAggregate[]): number {
+  if (windows.length === 0) return 0;
+  const first = Math.min(...windows.map((w) => w.start));
+  const last = Math.max(...windows.map((w) => w.start + w.windowMs));
+  return last - first;
 }
 
 export function createIngestFlow(deps: IngestFlowDeps): IngestFlow {

@@ -15,6 +15,12 @@ export interface LbState {
   /** Arrival (epoch ms, wall clock) of the newest object that carried records of this load balancer. */
   lastArrival: number;
   lastObjectKey: string | null;
+  /**
+   * How often this load balancer's logs come: the gap between the last two recorded arrivals, or the time the
+   * newest object covers if longer (5 minutes for ALB, up to 60 minutes for CLB or an hourly LTS transfer).
+   * `logs-missing` waits at least 1.5 times this.
+   */
+  intervalMs: number;
   /** Rules whose incident is open or has a page still to send (`logs-missing` included). */
   openRules: string[];
 }
@@ -22,8 +28,15 @@ export interface LbState {
 export interface LbStateDelta {
   arrival?: number;
   objectKey?: string;
+  /** Time the arriving object's records cover (a CLB object of an hourly interval covers about an hour). */
+  coverMs?: number;
   add?: string[];
   remove?: string[];
+}
+
+/** How long a load balancer may stay silent: the configured allowance, or 1.5 of its own delivery interval. */
+export function silentAfter(state: LbState, configured: number): number {
+  return Math.max(configured, Math.round(1.5 * state.intervalMs));
 }
 
 export function lbStatesPrefix(prefix: string): string {
@@ -43,6 +56,7 @@ export function parseLbState(text: string): LbState | null {
       loadBalancer: v.loadBalancer,
       lastArrival: typeof v.lastArrival === 'number' ? v.lastArrival : 0,
       lastObjectKey: typeof v.lastObjectKey === 'string' ? v.lastObjectKey : null,
+      intervalMs: typeof v.intervalMs === 'number' ? v.intervalMs : 0,
       openRules: Array.isArray(v.openRules) ? v.openRules.filter((r) => typeof r === 'string') : [],
     };
   } catch {
@@ -60,6 +74,9 @@ export function applyLbDelta(state: LbState, delta: LbStateDelta): LbState | nul
     ...state,
     lastArrival: newer ? (delta.arrival as number) : state.lastArrival,
     lastObjectKey: newer ? (delta.objectKey ?? state.lastObjectKey) : state.lastObjectKey,
+    intervalMs: newer
+      ? Math.max(delta.coverMs ?? 0, state.lastArrival > 0 ? (delta.arrival as number) - state.lastArrival : 0)
+      : state.intervalMs,
     openRules: [...open].sort(),
   };
   return JSON.stringify(next) === JSON.stringify(state) ? null : next;
@@ -73,7 +90,7 @@ export async function readLbState(
   const stored = await store.get(lbStateKey(prefix, loadBalancer));
   const parsed = stored === null ? null : parseLbState(stored.text);
   return {
-    state: parsed ?? { version: 1, loadBalancer, lastArrival: 0, lastObjectKey: null, openRules: [] },
+    state: parsed ?? { version: 1, loadBalancer, lastArrival: 0, lastObjectKey: null, intervalMs: 0, openRules: [] },
     stored,
   };
 }

@@ -10,11 +10,11 @@
  */
 import { createHash } from 'node:crypto';
 import { combineWindows, type WindowAggregate } from '../aggregate/index.js';
+import { scopePhrase } from '../causes/index.js';
 import { rankCodesCauses } from '../causes/weighted.js';
 import type { Alert, Incident, IncidentPeak, Severity } from '../model.js';
 import { evaluateRule } from '../rules/evaluate.js';
 import { type RuleSet, resolveAfterWindows, silencedBy } from '../rules/index.js';
-import { windowsScope } from './scope.js';
 
 export { gapsOf, type LogGap } from './gaps.js';
 
@@ -136,7 +136,7 @@ export function incidentOf(facts: IncidentFacts): Incident {
 export function incidentScope(span: IncidentSpan): string {
   const first = span.firing[0] as WindowVerdict;
   const last = span.firing[span.firing.length - 1] as WindowVerdict;
-  return windowsScope(span.firing.length, first.start, last.start + last.windowMs);
+  return scopePhrase(span.firing.length, first.start, last.start + last.windowMs, first.windowMs);
 }
 
 /**
@@ -210,5 +210,5 @@ export function incidentScopeOf(firingStarts: readonly number[], windowMs: numbe
   if (firingStarts.length === 0) return 'in this incident';
   const first = Math.min(...firingStarts);
   const last = Math.max(...firingStarts);
-  return windowsScope(firingStarts.length, first, last + windowMs);
+  return scopePhrase(firingStarts.length, first, last + windowMs, windowMs);
 }

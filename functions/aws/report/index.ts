@@ -1,29 +1,7 @@
-/**
- * Lambda entry point of the report function. Clients and configuration are created once per cold
- * start; an invalid configuration fails the cold start with every problem named.
- */
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { parseConfig } from '../../core/config.js';
-import { createLogger } from '../../core/logger.js';
-import { once, resolveRuntime } from '../../core/runtime.js';
-import { createHandler, type ReportDeps } from './handler.js';
+/** Lambda entry point of the report function: dependencies built once per cold start (see ../deps.ts). */
+import { awsDeps } from '../deps.js';
+import { createHandler } from './handler.js';
 
-export { createHandler, type ReportDeps } from './handler.js';
+export { createHandler } from './handler.js';
 
-export function defaultDeps(env: Readonly<Record<string, string | undefined>> = process.env): ReportDeps {
-  const config = parseConfig(env);
-  // Region and endpoints come from the SDK's own variables (AWS_REGION, AWS_ENDPOINT_URL_S3, ...).
-  const s3 = new S3Client({ forcePathStyle: config.s3ForcePathStyle });
-  const sns = config.topicArn === null ? undefined : new SNSClient({});
-  const secrets = config.webhookSecretArn === null ? undefined : new SecretsManagerClient({});
-  return {
-    config,
-    s3,
-    log: createLogger('lbwatch-report'),
-    runtime: once(() => resolveRuntime(config, { s3, sns, secrets })),
-  };
-}
-
-export const handler = createHandler(defaultDeps());
+export const handler = createHandler(awsDeps('lbwatch-report'));

@@ -2,21 +2,24 @@
  * End to end against real protocol servers on loopback: s3rver (S3) and fauxqs (SNS + SQS). Several
  * load-balancer nodes' objects for overlapping windows are delivered as S3 notifications (one
  * twice), an SQS message, and an EventBridge event (out of order); the test reads back the state
- * bucket and the notifications an SQS subscriber of the alert topic received.
+ * bucket and the pages an SQS subscriber of the alert topic received: one `opened` and one `resolved`
+ * for the incident, the resolved one with the diagnosis `lbwatch analyze` gives for the same data.
  */
 import { existsSync } from 'node:fs';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandler as createCheckHandler } from '../../../functions/aws/check/handler.js';
 import { createHandler as createIngestHandler } from '../../../functions/aws/ingest/handler.js';
 import { createHandler as createReportHandler } from '../../../functions/aws/report/handler.js';
 import { type FunctionConfig, parseConfig } from '../../../functions/core/config.js';
 import { memoryLogger } from '../../../functions/core/logger.js';
 import { once, resolveRuntime } from '../../../functions/core/runtime.js';
-import { createAggregator, mergeAll, parseWindow } from '../../../lib/aggregate/index.js';
-import { evaluateWindow } from '../../../lib/analysis/index.js';
+import { parseWindowDoc } from '../../../functions/core/window-docs.js';
+import { createAggregator } from '../../../lib/aggregate/index.js';
+import { analyze } from '../../../lib/analysis/index.js';
 import { readLogStream } from '../../../lib/input/read-log.js';
-import type { Alert } from '../../../lib/model.js';
-import { DEFAULT_RULES } from '../../../lib/rules/index.js';
+import type { Incident, IncidentNotification } from '../../../lib/model.js';
+import { parseRules } from '../../../lib/rules/index.js';
 import { fixture, gz } from '../support/factories.js';
 import {
   drainNotifications,
@@ -32,7 +35,8 @@ const LOG_BUCKET = 'example-elb-logs';
 const STATE_BUCKET = 'example-lbwatch-state';
 const WEB = 'app/web/50dc6c495c0c9188';
 const API = 'app/api/7d2f1a0c3b4e5f60';
-const NOW = Date.parse('2024-05-01T12:00:00Z');
+/** Objects arrive a few minutes after their interval; the scheduled check runs once the windows have closed. */
+let clock = Date.parse('2024-05-01T10:12:00Z');
 const at = (hhmmss: string): Date => new Date(`2024-05-01T${hhmmss}Z`);
 
 /** node-a, 10:00-10:05: 60 good requests and 30 fast LB-generated 502s from one member that otherwise answers. */
@@ -81,6 +85,9 @@ const apiFirst = albLines(50, at('10:00:00'), at('10:04:59'), {
   path: '/v1/items?token=s3cr3t',
 }).join('\n');
 
+/** Resolve after one quiet window, so the test's one healthy window resolves the incident. */
+const RULES = 'incidents: { resolveAfter: 5m }';
+
 interface Uploaded {
   key: string;
   etag: string;
@@ -108,7 +115,7 @@ describe('functions end to end (s3rver + fauxqs on loopback)', () => {
       config,
       s3,
       log: memoryLogger(),
-      now: () => NOW,
+      now: () => clock,
       runtime: once(() => resolveRuntime(config, { s3, sns: messaging.sns })),
     };
   }
@@ -145,21 +152,25 @@ describe('functions end to end (s3rver + fauxqs on loopback)', () => {
     return (await response.Body?.transformToString('utf-8')) ?? '';
   }
 
-  /** What `lbwatch analyze` computes for one window of the given log text (the notification must equal it). */
-  async function expectedAlerts(text: string, windowStart: Date): Promise<Alert[]> {
-    const aggregator = createAggregator({ windowMs: DEFAULT_RULES.windowMs });
+  /** The incidents `lbwatch analyze` finds in the given log texts (the pages must carry the same diagnosis). */
+  async function expectedIncidents(...texts: string[]): Promise<Incident[]> {
+    const rules = parseRules(RULES, 'RULES');
+    const aggregator = createAggregator({ windowMs: rules.windowMs });
     async function* source() {
-      yield Buffer.from(text);
+      yield Buffer.from(texts.join('\n'));
     }
     await readLogStream(source(), (r) => aggregator.add(r), { name: 'expected' });
-    const window = aggregator.windows().find((w) => w.start === windowStart.getTime() && w.loadBalancer === WEB);
-    if (window === undefined) throw new Error('no window');
-    return evaluateWindow(window, DEFAULT_RULES);
+    return analyze({ inputs: [], windows: aggregator.windows(), rules }).incidents ?? [];
   }
 
-  it('stores one partial per object and window, pages once, resolves once and reports', async () => {
+  it('merges every object once into its window documents, pages opened and resolved once each, and reports', async () => {
     // Prepare
-    const config = parseConfig({ STATE_BUCKET, ALERT_TOPIC_ARN: messaging.topicArn, S3_FORCE_PATH_STYLE: 'true' });
+    const config = parseConfig({
+      STATE_BUCKET,
+      ALERT_TOPIC_ARN: messaging.topicArn,
+      S3_FORCE_PATH_STYLE: 'true',
+      RULES,
+    });
     const ingest = createIngestHandler(deps(config));
     const day = 'AWSLogs/123456789012/elasticloadbalancing/eu-west-1/2024/05/01';
     const a1 = await upload(
@@ -185,7 +196,7 @@ describe('functions end to end (s3rver + fauxqs on loopback)', () => {
     eventBridge.detail.bucket.name = LOG_BUCKET;
     eventBridge.detail.object = { key: a2.key, size: nodeASecond.length, etag: a2.etag, sequencer: '01' };
     const sqsBatch = fixture<{ Records: { body: string; messageId: string }[] }>('sqs-batch.json');
-    const expectedFiring = await expectedAlerts(nodeAFirst, at('10:00:00'));
+    const [expected] = await expectedIncidents(nodeAFirst, nodeBFirst, nodeASecond);
     const started = Date.now();
 
     // Act: a1, then a2 out of order (EventBridge) before node-b's older data, a1 again, b1 via SQS
@@ -200,43 +211,63 @@ describe('functions end to end (s3rver + fauxqs on loopback)', () => {
       await ingest(s3Event(api)),
       await ingest(s3Event(notLog)),
     ];
-    const notifications = await drainNotifications(messaging, { quietMs: 500, timeoutMs: 10_000 });
+    const beforeClose = await drainNotifications(messaging, { quietMs: 500, timeoutMs: 10_000 });
+    // 10:21: the quiet 10:05 window has closed (end + 10 minutes of lateness): the scheduled check resolves.
+    clock = Date.parse('2024-05-01T10:21:00Z');
+    const check = createCheckHandler(deps(config));
+    await check({});
+    await check({});
+    const notifications = [
+      ...beforeClose,
+      ...(await drainNotifications(messaging, { quietMs: 500, timeoutMs: 10_000 })),
+    ];
     const ingestMs = Date.now() - started;
 
     // Assess: the SQS batch reports no failure (test event ignored, poison dropped and logged)
     expect(results[3]).toEqual({ batchItemFailures: [] });
     expect(results[5]).toMatchObject({ objects: [{ status: 'skipped', reason: 'suffix' }] });
 
-    // Partials: one per (object, window); the duplicate delivery rewrote the same key
-    const w1 = await listKeys('lbwatch/partials/2024-05-01T10:00:00.000Z/');
-    const w2 = await listKeys('lbwatch/partials/2024-05-01T10:05:00.000Z/');
-    expect(w1.filter((k) => k.includes('app~2fweb~2f'))).toHaveLength(2);
-    expect(w1.filter((k) => k.includes('app~2fapi~2f'))).toHaveLength(1);
-    expect(w2).toHaveLength(2);
-    expect(await listKeys('lbwatch/inputs/2024-05-01/')).toHaveLength(4);
-
-    // Merged windows: every request of both nodes counted once
-    const merged = mergeAll(await Promise.all([...w1, ...w2].map(async (k) => parseWindow(await readState(k)))));
-    const webW1 = merged.find((w) => w.loadBalancer === WEB && w.start === at('10:00:00').getTime());
-    const webW2 = merged.find((w) => w.loadBalancer === WEB && w.start === at('10:05:00').getTime());
-    expect(webW1?.statusCodes['502']).toBe(40);
-    expect((webW1?.requests ?? 0) + (webW2?.requests ?? 0)).toBe(90 + 50 + 80);
-
-    // Exactly one firing (with the causes `lbwatch analyze` gives for the data it saw) and one resolved
-    const alerts = notifications.map((n) => JSON.parse(n.attributes.alert ?? '{}') as Alert & { state: string });
-    expect(alerts.map((a) => `${a.state} ${a.rule} ${a.loadBalancer} ${a.windowStart}`).sort()).toEqual([
-      `firing gateway-errors ${WEB} 2024-05-01T10:00:00.000Z`,
-      `resolved gateway-errors ${WEB} 2024-05-01T10:05:00.000Z`,
+    // Window documents: one per (load balancer, window), every object merged once despite the duplicate
+    const docs = await listKeys('lbwatch/windows/');
+    expect(docs).toEqual([
+      'lbwatch/windows/2024-05-01T10:00:00.000Z/app~2fapi~2f7d2f1a0c3b4e5f60.json',
+      'lbwatch/windows/2024-05-01T10:00:00.000Z/app~2fweb~2f50dc6c495c0c9188.json',
+      'lbwatch/windows/2024-05-01T10:05:00.000Z/app~2fweb~2f50dc6c495c0c9188.json',
     ]);
-    const firing = alerts.find((a) => a.state === 'firing');
-    const { state: _state, ...firingAlert } = firing ?? { state: '' };
-    expect(firingAlert).toEqual(expectedFiring.find((a) => a.rule === 'gateway-errors'));
-    expect(firing?.causes[0]?.id).toBe('502.backend-reset');
-    const firingMessage = notifications.find((n) => n.attributes.state === 'firing');
-    expect(firingMessage?.subject).toBe(`[CRITICAL] FIRING 502 ${WEB} 2024-05-01T10:00Z 502.backend-reset`);
-    expect(firingMessage?.message).toContain('[502.backend-reset]');
+    const parsed = await Promise.all(docs.map(async (k) => parseWindowDoc(await readState(k))));
+    const webW1 = parsed.find((d) => d.loadBalancer === WEB && d.start === at('10:00:00').getTime());
+    const webW2 = parsed.find((d) => d.loadBalancer === WEB && d.start === at('10:05:00').getTime());
+    expect(webW1?.aggregate.statusCodes['502']).toBe(40);
+    expect(webW1?.sources).toHaveLength(2);
+    expect((webW1?.aggregate.requests ?? 0) + (webW2?.aggregate.requests ?? 0)).toBe(90 + 50 + 80);
+    expect(parsed.flatMap((d) => Object.keys(d.inputs))).toHaveLength(4);
+
+    // Exactly one opened and one resolved page, for the same incident; the resolved one carries the final
+    // diagnosis, equal to what `lbwatch analyze` finds in the same logs
+    expect(beforeClose).toHaveLength(1);
+    const pages = notifications.map((n) => JSON.parse(n.attributes.notification ?? '{}') as IncidentNotification);
+    expect(pages.map((p) => `${p.state} ${p.incident.rule} ${p.incident.loadBalancer} ${p.incident.start}`)).toEqual([
+      `opened gateway-errors ${WEB} 2024-05-01T10:00:00.000Z`,
+      `resolved gateway-errors ${WEB} 2024-05-01T10:00:00.000Z`,
+    ]);
+    expect(new Set(pages.map((p) => p.incidentId)).size).toBe(1);
+    const resolved = pages[1]?.incident;
+    expect(resolved).toMatchObject({
+      id: expected?.id,
+      end: '2024-05-01T10:05:00.000Z',
+      statusCodes: expected?.statusCodes,
+      matched: expected?.matched,
+      requests: expected?.requests,
+    });
+    expect(resolved?.causes).toEqual(expected?.causes);
+    expect(resolved?.causes[0]?.id).toBe('502.backend-reset');
+    const opened = notifications[0];
+    expect(opened?.subject).toBe(`[CRITICAL] OPENED 502 ${WEB} 2024-05-01T10:00Z 502.backend-reset`);
+    expect(opened?.message).toContain('502.backend-reset');
     expect(JSON.stringify(notifications)).not.toContain('s3cr3t');
-    expect(await listKeys(`lbwatch/alerts/app~2fweb~2f50dc6c495c0c9188/`)).toHaveLength(2);
+    expect(await listKeys('lbwatch/incidents/')).toEqual([
+      'lbwatch/incidents/app~2fweb~2f50dc6c495c0c9188/gateway-errors.json',
+    ]);
 
     // Report: the hour ending at the last closed window before 11:10 is 10:00-11:00
     const report = createReportHandler(
@@ -246,9 +277,11 @@ describe('functions end to end (s3rver + fauxqs on loopback)', () => {
           ALERT_TOPIC_ARN: messaging.topicArn,
           S3_FORCE_PATH_STYLE: 'true',
           REPORT_PERIOD: '1h',
+          RULES,
         }),
       ),
     );
+    clock = Date.parse('2024-05-01T11:10:00Z');
     const scheduled = { ...fixture<Record<string, unknown>>('scheduled-event.json'), time: '2024-05-01T11:10:00Z' };
     const written = await report(scheduled);
     const again = await report(scheduled);
@@ -257,7 +290,7 @@ describe('functions end to end (s3rver + fauxqs on loopback)', () => {
     expect(written).toMatchObject({
       period: { from: '2024-05-01T10:00:00.000Z', to: '2024-05-01T11:00:00.000Z' },
       requests: 90 + 50 + 80 + 50,
-      alerts: 1,
+      incidents: 1,
       announced: true,
     });
     expect(again.announced).toBe(false);
@@ -270,7 +303,7 @@ describe('functions end to end (s3rver + fauxqs on loopback)', () => {
     expect(await readState('lbwatch/reports/2024-05-01T11:00:00.000Z/report.html')).toContain('<html');
     expect(announcements).toHaveLength(1);
     expect(announcements[0]?.subject).toContain('270 req');
-    expect(announcements[0]?.message).toContain('502 x40');
+    expect(announcements[0]?.message).toContain('502');
     expect(JSON.parse(await readState('lbwatch/reports/latest.json'))).toMatchObject({
       html: `s3://${STATE_BUCKET}/lbwatch/reports/2024-05-01T11:00:00.000Z/report.html`,
     });
@@ -293,7 +326,7 @@ describe('functions end to end (s3rver + fauxqs on loopback)', () => {
       time: '2024-04-01T06:10:00Z',
     });
     const announcements = await drainNotifications(messaging, { quietMs: 300, timeoutMs: 10_000 });
-    expect(result).toMatchObject({ requests: 0, windows: 0, alerts: 0, announced: true });
+    expect(result).toMatchObject({ requests: 0, windows: 0, incidents: 0, announced: true });
     expect(announcements.map((a) => a.subject)).toEqual([
       'lbwatch report 2024-04-01T05:00Z..2024-04-01T06:00Z: no data',
     ]);
@@ -338,7 +371,7 @@ describe('functions end to end (s3rver + fauxqs on loopback)', () => {
         await drainNotifications(messaging, { quietMs: 300, timeoutMs: 10_000 });
         // Assess
         expect(result).toMatchObject({ objects: [{ status: 'processed', records: 50 }] });
-        expect(await listKeys('bundled/partials/')).toHaveLength(1);
+        expect(await listKeys('bundled/windows/')).toHaveLength(1);
         expect(report.requests).toBe(50);
       } finally {
         for (const [k, v] of Object.entries(saved)) {

@@ -4,9 +4,11 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createHandler as createCheckHandler } from '../../../functions/aws/check/handler.js';
 import { createHandler, type IngestDeps } from '../../../functions/aws/ingest/handler.js';
+import { SnsDestination } from '../../../functions/aws/sns.js';
 import { memoryLogger } from '../../../functions/core/logger.js';
-import { SnsDestination } from '../../../functions/core/publishers.js';
+import { parseWindowDoc } from '../../../functions/core/window-docs.js';
 import type { InputRecord } from '../../../functions/core/window-store.js';
 import { DEFAULT_RULES } from '../../../lib/rules/index.js';
 import { awsError, fixture, gz, s3Body, TOPIC_ARN, testConfig } from '../support/factories.js';
@@ -40,6 +42,15 @@ const failing = [
 let fake: FakeS3;
 let log: ReturnType<typeof memoryLogger>;
 
+function runtimeOf() {
+  const sns = new SNSClient({ region: 'eu-west-1', maxAttempts: 1 });
+  return async () => ({
+    rules: DEFAULT_RULES,
+    windowMs: DEFAULT_RULES.windowMs,
+    destinations: [new SnsDestination(sns, TOPIC_ARN)],
+  });
+}
+
 function handler(overrides: Partial<IngestDeps> = {}) {
   // One attempt: the SDK's own retries are not what these tests are about.
   const s3 = new S3Client({ region: 'eu-west-1', maxAttempts: 1 });
@@ -49,11 +60,7 @@ function handler(overrides: Partial<IngestDeps> = {}) {
     s3,
     log,
     now: () => NOW,
-    runtime: async () => ({
-      rules: DEFAULT_RULES,
-      windowMs: DEFAULT_RULES.windowMs,
-      destinations: [new SnsDestination(sns, TOPIC_ARN)],
-    }),
+    runtime: runtimeOf(),
     ...overrides,
   });
 }
@@ -84,31 +91,32 @@ describe('ingest handler', () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'x' });
   });
 
-  it('decodes the key, reads the announced ETag, stores partial and input record deterministically', async () => {
+  it('decodes the key, reads the announced ETag, merges into the window document once, deterministically', async () => {
     // Prepare
     const object = fake.put(LOGS, 'elb/my logs/node-a.log', healthy.join('\n'));
     const ingest = handler();
     // Act
     const first = await ingest(s3Event('elb/my logs/node-a.log', object.etag));
     const stateAfterFirst = fake.keys(STATE).map((k) => [k, fake.text(STATE, k)]);
-    await ingest(s3Event('elb/my logs/node-a.log', object.etag));
+    const again = await ingest(s3Event('elb/my logs/node-a.log', object.etag));
     // Assess
-    expect(first).toMatchObject({ objects: [{ status: 'processed', records: 50, partials: 1, alerts: [] }] });
+    expect(first).toMatchObject({ objects: [{ status: 'processed', records: 50, windows: 1, pages: [] }] });
+    expect(again).toMatchObject({ objects: [{ status: 'processed', records: 50, windows: 0, pages: [] }] });
     expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({
       Bucket: LOGS,
       Key: 'elb/my logs/node-a.log',
       IfMatch: `"${object.etag}"`,
     });
-    const partials = fake.keys(STATE, 'lbwatch/partials/');
-    expect(partials).toHaveLength(1);
-    expect(partials[0]).toMatch(
-      /^lbwatch\/partials\/2024-05-01T10:00:00\.000Z\/app~2fweb~2f50dc6c495c0c9188\/[0-9a-f]{32}\.json$/,
-    );
+    const docs = fake.keys(STATE, 'lbwatch/windows/');
+    expect(docs).toEqual(['lbwatch/windows/2024-05-01T10:00:00.000Z/app~2fweb~2f50dc6c495c0c9188.json']);
     expect(fake.keys(STATE).map((k) => [k, fake.text(STATE, k)])).toEqual(stateAfterFirst);
-    const [inputKey] = fake.keys(STATE, 'lbwatch/inputs/2024-05-01/');
-    const input = JSON.parse(fake.text(STATE, inputKey ?? '') ?? '{}') as InputRecord;
-    expect(input).toMatchObject({ bucket: LOGS, key: 'elb/my logs/node-a.log', etag: object.etag, failure: null });
-    expect(input.summary).toMatchObject({ format: 'alb', records: 50 });
+    const doc = parseWindowDoc(fake.text(STATE, docs[0] ?? '') ?? '');
+    expect(doc.sources).toHaveLength(1);
+    expect(doc.aggregate.requests).toBe(50);
+    const [input] = Object.values(doc.inputs);
+    expect(input).toMatchObject({ path: `s3://${LOGS}/elb/my logs/node-a.log`, failure: null });
+    expect(input?.summary).toMatchObject({ format: 'alb', records: 50 });
+    expect(fake.keys(STATE, 'lbwatch/inputs/')).toEqual([]);
     const ingested = log.entries.filter((e) => e.message === 'object ingested');
     expect(ingested[0]?.extra).toMatchObject({ key: 'elb/my logs/node-a.log', records: 50 });
     expect(log.entries.length).toBeLessThan(10);
@@ -139,7 +147,7 @@ describe('ingest handler', () => {
     expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
   });
 
-  it('fires once per (load balancer, rule, window) with a triageable SNS message', async () => {
+  it('pages opened once per incident with a triageable SNS message, whatever the duplicates', async () => {
     // Prepare
     const object = fake.put(LOGS, 'elb/node-a.log', failing);
     const ingest = handler();
@@ -149,40 +157,83 @@ describe('ingest handler', () => {
     // Assess
     const published = snsMock.commandCalls(PublishCommand).map((c) => c.args[0].input);
     expect(published).toHaveLength(1);
-    expect(published[0]?.Subject).toMatch(/^\[CRITICAL\] FIRING 502 app\/web\/50dc6c495c0c9188 2024-05-01T10:00Z /);
-    const alert = JSON.parse(published[0]?.MessageAttributes?.alert?.StringValue ?? '{}');
-    expect(alert).toMatchObject({
-      state: 'firing',
-      rule: 'gateway-errors',
-      loadBalancer: WEB,
-      statusCodes: { '502': 30 },
+    expect(published[0]?.Subject).toMatch(/^\[CRITICAL\] OPENED 502 app\/web\/50dc6c495c0c9188 2024-05-01T10:00Z /);
+    const page = JSON.parse(published[0]?.MessageAttributes?.notification?.StringValue ?? '{}');
+    expect(page).toMatchObject({
+      kind: 'incident',
+      state: 'opened',
+      incident: { rule: 'gateway-errors', loadBalancer: WEB, statusCodes: { '502': 30 }, end: null },
     });
-    expect(fake.keys(STATE, 'lbwatch/alerts/')).toEqual([
-      'lbwatch/alerts/app~2fweb~2f50dc6c495c0c9188/2024-05-01T10:00:00.000Z/gateway-errors.firing.json',
+    expect(page.incidentId).toBe(page.incident.id);
+    expect(fake.keys(STATE, 'lbwatch/incidents/')).toEqual([
+      'lbwatch/incidents/app~2fweb~2f50dc6c495c0c9188/gateway-errors.json',
     ]);
+    const record = JSON.parse(
+      fake.text(STATE, 'lbwatch/incidents/app~2fweb~2f50dc6c495c0c9188/gateway-errors.json') ?? '{}',
+    );
+    expect(record.current.pages).toMatchObject([{ state: 'opened', status: 'sent', delivered: ['sns'] }]);
   });
 
-  it('sends nothing when another invocation wins the claim (412)', async () => {
+  it('sends nothing while another invocation holds the page, and the scheduled check finishes it once stale', async () => {
+    // Prepare: the other invocation marks the page pending between our read and our conditional write.
     const object = fake.put(LOGS, 'elb/node-a.log', failing);
-    // The other invocation creates the claim between our read and our conditional write.
+    let raced = false;
     fake.failPut = (_bucket, key, conditional) => {
-      if (!conditional || !key.includes('/alerts/')) return null;
-      fake.put(
-        STATE,
-        key,
-        JSON.stringify({
+      if (raced || !conditional || !key.includes('/incidents/')) return null;
+      const text = fake.text(STATE, key);
+      if (text === undefined) return null;
+      const record = JSON.parse(text);
+      record.current.pages = [
+        {
+          state: 'opened',
+          sequence: 0,
           status: 'pending',
+          writer: 'other',
           at: new Date(NOW).toISOString(),
-          claimant: 'other',
           delivered: [],
-          notification: {},
-        }),
-      );
+        },
+      ];
+      fake.put(STATE, key, JSON.stringify(record));
+      raced = true;
       return awsError('PreconditionFailed', 412);
     };
+    // Act
     const result = await handler()(s3Event('elb/node-a.log', object.etag));
-    expect(result).toMatchObject({ objects: [{ status: 'processed', alerts: [{ outcome: 'in-progress' }] }] });
-    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+    const sentByIngest = snsMock.commandCalls(PublishCommand).length;
+    const check = createCheckHandler({
+      config: testConfig(),
+      s3: new S3Client({ region: 'eu-west-1', maxAttempts: 1 }),
+      log,
+      now: () => NOW + 150_000,
+      runtime: runtimeOf(),
+    });
+    await check({});
+    await check({});
+    // Assess
+    expect(result).toMatchObject({
+      objects: [{ status: 'processed', pages: [{ state: 'opened', outcome: 'in-progress' }] }],
+    });
+    expect(sentByIngest).toBe(0);
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it('a write whose answer was lost is recognised as its own: the page goes out once, at once', async () => {
+    // Prepare: every first conditional write lands, then answers 412 as the SDK's retry of it would see.
+    const object = fake.put(LOGS, 'elb/node-a.log', failing);
+    const seen = new Set<string>();
+    fake.failPut = (_bucket, key, conditional) => {
+      if (!conditional || seen.has(key)) return null;
+      seen.add(key);
+      fake.landNext = true;
+      return awsError('PreconditionFailed', 412);
+    };
+    // Act
+    const result = await handler()(s3Event('elb/node-a.log', object.etag));
+    // Assess
+    expect(result).toMatchObject({ objects: [{ status: 'processed', pages: [{ state: 'opened', outcome: 'sent' }] }] });
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(1);
+    const doc = parseWindowDoc(fake.text(STATE, fake.keys(STATE, 'lbwatch/windows/')[0] ?? '') ?? '');
+    expect(doc.aggregate.requests).toBe(80);
   });
 
   it('an SNS failure fails the invocation and the retry pages exactly once', async () => {
@@ -194,14 +245,12 @@ describe('ingest handler', () => {
     // Act
     const failed = ingest(s3Event('elb/node-a.log', object.etag));
     await expect(failed).rejects.toMatchObject({ code: 'PUBLISH_FAILED' });
-    const claimsAfterFailure = fake.keys(STATE, 'lbwatch/alerts/');
     await ingest(s3Event('elb/node-a.log', object.etag));
     await ingest(s3Event('elb/node-a.log', object.etag));
     // Assess
-    expect(claimsAfterFailure).toEqual([]);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(2);
-    const claim = JSON.parse(fake.text(STATE, fake.keys(STATE, 'lbwatch/alerts/')[0] ?? '') ?? '{}');
-    expect(claim).toMatchObject({ status: 'sent', delivered: ['sns'] });
+    const record = JSON.parse(fake.text(STATE, fake.keys(STATE, 'lbwatch/incidents/')[0] ?? '') ?? '{}');
+    expect(record.current.pages).toMatchObject([{ state: 'opened', status: 'sent', delivered: ['sns'] }]);
   });
 
   it('in an SQS batch: ignores the test event, drops poison, retries only the throttled object', async () => {
@@ -220,7 +269,7 @@ describe('ingest handler', () => {
     const result = await handler()(event);
     // Assess
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-3' }] });
-    expect(fake.keys(STATE, 'lbwatch/partials/')).toHaveLength(1);
+    expect(fake.keys(STATE, 'lbwatch/windows/')).toHaveLength(1);
     expect(log.entries.some((e) => e.level === 'error' && e.message.startsWith('SQS message dropped'))).toBe(true);
   });
 
@@ -244,10 +293,10 @@ describe('ingest handler', () => {
     const result = await handler()(s3Event('elb/broken.log.gz', object.etag));
     // Assess
     expect(result).toMatchObject({ objects: [{ status: 'processed', failure: 'GZIP_TRUNCATED' }] });
-    const [inputKey] = fake.keys(STATE, 'lbwatch/inputs/');
-    const input = JSON.parse(fake.text(STATE, inputKey ?? '') ?? '{}') as InputRecord;
-    expect(input.failure?.code).toBe('GZIP_TRUNCATED');
-    expect(input.summary.error).not.toBeNull();
+    const doc = parseWindowDoc(fake.text(STATE, fake.keys(STATE, 'lbwatch/windows/')[0] ?? '') ?? '');
+    const [input] = Object.values(doc.inputs);
+    expect(input?.failure?.code).toBe('GZIP_TRUNCATED');
+    expect(input?.summary.error).not.toBeNull();
   });
 
   it('drops an object that is gone or was overwritten since the event', async () => {
@@ -269,67 +318,82 @@ describe('ingest handler', () => {
     });
   });
 
-  it('sends one resolved notification for the first closed, quiet window after a firing one', async () => {
+  it('resolves once after two closed quiet windows, with the incident’s figures', async () => {
     // Prepare
     const first = fake.put(LOGS, 'elb/w1.log', failing);
-    const second = fake.put(
-      LOGS,
-      'elb/w2.log',
-      albLines(60, at('10:05:00'), at('10:09:59'), {
+    const quiet = (from: string, to: string) =>
+      albLines(60, at(from), at(to), {
         loadBalancer: WEB,
         target: '10.0.1.7:8080',
         elbStatus: 200,
         targetStatus: 200,
-      }).join('\n'),
-    );
+      }).join('\n');
+    const second = fake.put(LOGS, 'elb/w2.log', quiet('10:05:00', '10:09:59'));
+    const third = fake.put(LOGS, 'elb/w3.log', quiet('10:10:00', '10:14:59'));
     const ingest = handler();
     // Act
     await ingest(s3Event('elb/w1.log', first.etag));
     await ingest(s3Event('elb/w2.log', second.etag));
-    await ingest(s3Event('elb/w2.log', second.etag));
+    await ingest(s3Event('elb/w3.log', third.etag));
+    await ingest(s3Event('elb/w3.log', third.etag));
     // Assess
-    const states = snsMock
+    const pages = snsMock
       .commandCalls(PublishCommand)
-      .map((c) => c.args[0].input.MessageAttributes?.state?.StringValue);
-    expect(states).toEqual(['firing', 'resolved']);
-    const resolved = JSON.parse(
-      snsMock.commandCalls(PublishCommand)[1]?.args[0].input.MessageAttributes?.alert?.StringValue ?? '{}',
-    );
-    expect(resolved).toMatchObject({
+      .map((c) => JSON.parse(c.args[0].input.MessageAttributes?.notification?.StringValue ?? '{}'));
+    expect(pages.map((p) => p.state)).toEqual(['opened', 'resolved']);
+    expect(pages[1]).toMatchObject({
       state: 'resolved',
-      rule: 'gateway-errors',
-      windowStart: '2024-05-01T10:05:00.000Z',
-      requests: 60,
-      matched: 0,
+      incidentId: pages[0].incidentId,
+      incident: {
+        rule: 'gateway-errors',
+        start: '2024-05-01T10:00:00.000Z',
+        end: '2024-05-01T10:05:00.000Z',
+        windows: 1,
+        matched: 30,
+      },
     });
+    expect(pages[1].incident.causes[0].evidence).not.toContain('in this incident');
   });
 
-  it('does not resolve while the quiet window is still open', async () => {
+  it('does not resolve while the quiet windows are still open; the scheduled check resolves once they close', async () => {
     const first = fake.put(LOGS, 'elb/w1.log', failing);
-    const second = fake.put(
-      LOGS,
-      'elb/w2.log',
-      albLines(60, at('10:05:00'), at('10:09:59'), {
+    const quiet = (from: string, to: string) =>
+      albLines(60, at(from), at(to), {
         loadBalancer: WEB,
         target: '10.0.1.7:8080',
         elbStatus: 200,
         targetStatus: 200,
-      }).join('\n'),
-    );
-    // 10:15 is before 10:10 + the 10-minute lateness allowance
-    const ingest = handler({ now: () => Date.parse('2024-05-01T10:15:00Z') });
+      }).join('\n');
+    const second = fake.put(LOGS, 'elb/w2.log', quiet('10:05:00', '10:09:59'));
+    const third = fake.put(LOGS, 'elb/w3.log', quiet('10:10:00', '10:14:59'));
+    // 10:16 is before 10:10 + the 10-minute lateness allowance
+    let clock = Date.parse('2024-05-01T10:16:00Z');
+    const ingest = handler({ now: () => clock });
     await ingest(s3Event('elb/w1.log', first.etag));
     await ingest(s3Event('elb/w2.log', second.etag));
-    const states = snsMock
-      .commandCalls(PublishCommand)
-      .map((c) => c.args[0].input.MessageAttributes?.state?.StringValue);
-    expect(states).toEqual(['firing']);
+    await ingest(s3Event('elb/w3.log', third.etag));
+    const states = () =>
+      snsMock.commandCalls(PublishCommand).map((c) => c.args[0].input.MessageAttributes?.state?.StringValue);
+    const before = states();
+    clock = Date.parse('2024-05-01T10:30:00Z');
+    const check = createCheckHandler({
+      config: testConfig(),
+      s3: new S3Client({ region: 'eu-west-1', maxAttempts: 1 }),
+      log,
+      now: () => clock,
+      runtime: runtimeOf(),
+    });
+    await check({});
+    await check({});
+    expect(before).toEqual(['opened']);
+    expect(states()).toEqual(['opened', 'resolved']);
   });
 
   it('reads a 0-byte .log.gz (written on node replacement) as an empty object, not an error', async () => {
     const object = fake.put(LOGS, 'elb/empty.log.gz', Buffer.alloc(0));
     const result = await handler()(s3Event('elb/empty.log.gz', object.etag));
-    expect(result).toMatchObject({ objects: [{ status: 'processed', records: 0, partials: 0 }] });
+    expect(result).toMatchObject({ objects: [{ status: 'processed', records: 0, windows: 0 }] });
+    expect(fake.keys(STATE, 'lbwatch/inputs/')).toHaveLength(1);
   });
 
   it('counts every gzip member of a multi-member object, whatever the chunking', async () => {

@@ -3,9 +3,10 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/aws/report/handler.js';
+import { SnsDestination } from '../../../functions/aws/sns.js';
 import { memoryLogger } from '../../../functions/core/logger.js';
-import { SnsDestination } from '../../../functions/core/publishers.js';
 import { partialKey } from '../../../functions/core/state-keys.js';
+import { serializeWindowDoc, WINDOW_DOC_VERSION, windowDocKey } from '../../../functions/core/window-docs.js';
 import { createAggregator, serializeWindow } from '../../../lib/aggregate/index.js';
 import { readLogStream } from '../../../lib/input/read-log.js';
 import { DEFAULT_RULES } from '../../../lib/rules/index.js';
@@ -44,6 +45,28 @@ async function storePartial(fake: FakeS3, text: string, id: string): Promise<voi
     fake.put(STATE, partialKey('lbwatch/', w.start, w.loadBalancer, id), serializeWindow(w));
 }
 
+async function storeWindowDoc(fake: FakeS3, text: string, id: string): Promise<void> {
+  const aggregator = createAggregator({ windowMs: 300_000 });
+  async function* source() {
+    yield Buffer.from(text);
+  }
+  const read = await readLogStream(source(), (r) => aggregator.add(r), { name: id });
+  for (const w of aggregator.windows()) {
+    const doc = {
+      version: WINDOW_DOC_VERSION,
+      loadBalancer: w.loadBalancer,
+      start: w.start,
+      windowMs: w.windowMs,
+      sources: [id],
+      inputs: { [id]: { path: `s3://logs/${id}`, summary: read.summary, failure: null } },
+      lastArrival: 0,
+      lastObjectKey: id,
+      aggregate: w,
+    } as const;
+    fake.put(STATE, windowDocKey('lbwatch/', w.loadBalancer, w.start), serializeWindowDoc({ ...doc, sources: [id] }));
+  }
+}
+
 describe('report handler', () => {
   let fake: FakeS3;
   beforeEach(() => {
@@ -52,8 +75,8 @@ describe('report handler', () => {
     fake = new FakeS3(s3Mock);
   });
 
-  it('merges the period partials, writes three formats and announces once; a failed announcement is retried', async () => {
-    // Prepare: two partials in the period, one before it
+  it('reads the period (window documents and partials stored before them), writes three formats and announces once; a failed announcement is retried', async () => {
+    // Prepare: a partial of an older version and a window document in the period, one partial before it
     const lines = (from: string, to: string, status: number) =>
       albLines(40, at(from), at(to), {
         loadBalancer: WEB,
@@ -62,7 +85,7 @@ describe('report handler', () => {
         targetStatus: status,
       }).join('\n');
     await storePartial(fake, lines('10:00:00', '10:04:00', 200), 'a'.repeat(32));
-    await storePartial(fake, lines('10:30:00', '10:34:00', 503), 'b'.repeat(32));
+    await storeWindowDoc(fake, lines('10:30:00', '10:34:00', 503), 'b'.repeat(32));
     await storePartial(fake, lines('09:00:00', '09:04:00', 200), 'c'.repeat(32));
     snsMock.on(PublishCommand).rejectsOnce(awsError('InternalError', 500)).resolves({ MessageId: 'm' });
     const event = fixture<Record<string, unknown>>('scheduled-event.json');
@@ -89,7 +112,7 @@ describe('report handler', () => {
     ]);
     const subject = snsMock.commandCalls(PublishCommand)[1]?.args[0].input.Subject ?? '';
     expect(subject).toMatch(
-      /^lbwatch report 2024-05-01T10:00Z\.\.2024-05-01T11:00Z: 80 req, 4xx 0%, 5xx 50\.0%, 1 alert$/,
+      /^lbwatch report 2024-05-01T10:00Z\.\.2024-05-01T11:00Z: 80 req, 4xx 0%, 5xx 50\.0%, 1 incident$/,
     );
   });
 });
