@@ -39,6 +39,8 @@ export interface WindowSummary {
   start: string;
   end: string;
   requests: number;
+  /** Records without an HTTP status (CLB TCP listeners), counted apart from `requests`; absent means none. */
+  withoutStatus?: number;
   statusCodes: Record<string, number>;
   /** The part of `statusCodes` that the load balancer generated itself. */
   lbGenerated: Record<string, number>;

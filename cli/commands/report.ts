@@ -6,7 +6,17 @@ import { analyze } from '../../lib/analysis/index.js';
 import { LbwatchError } from '../../lib/errors.js';
 import { LOG_FORMATS, type LogFormat } from '../../lib/formats/record.js';
 import type { AnalysisResult } from '../../lib/model.js';
-import { cleanText, REPORT_FORMATS, type ReportFormat, renderReport, summarizeRules } from '../../lib/report/index.js';
+import {
+  cleanText,
+  errorWithoutPath,
+  formatCount,
+  plural,
+  REPORT_FORMATS,
+  type ReportFormat,
+  renderReport,
+  summarizeRules,
+  withRecordsWithoutStatus,
+} from '../../lib/report/index.js';
 import { parseDuration, type RuleSet, windowProblem } from '../../lib/rules/index.js';
 import { checkOutputPath, duplicatesNote } from '../inputs.js';
 import type { CliIo } from '../io.js';
@@ -130,11 +140,9 @@ export async function analyzePaths(
   const windows = read.windows.filter(
     (w) => (options.from === null || w.start >= options.from) && (options.to === null || w.start < options.to),
   );
-  return {
-    analysis: analyze({ inputs: read.inputs, windows, rules: options.rules }),
-    windows,
-    duplicates: read.duplicates,
-  };
+  // Records without an HTTP status (CLB TCP listeners) ride along so the report reconciles with the records read.
+  const analysis = withRecordsWithoutStatus(analyze({ inputs: read.inputs, windows, rules: options.rules }), windows);
+  return { analysis, windows, duplicates: read.duplicates };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -160,7 +168,10 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
   if (note !== null) io.stderr.write(note);
   const failed = analysis.inputs.filter((i) => i.error !== null);
   const reportFailed = (): void => {
-    for (const input of failed) io.stderr.write(`lbwatch report: ${cleanText(`${input.path}: ${input.error}`, 300)}\n`);
+    for (const input of failed)
+      io.stderr.write(
+        `lbwatch report: ${cleanText(`${input.path}: ${errorWithoutPath(input.path, input.error ?? '')}`, 300)}\n`,
+      );
   };
 
   // Without --from/--to the period is the data's windows'; with no record in them there is none to invent.
@@ -198,7 +209,7 @@ export async function reportCommand(args: string[], io: CliIo): Promise<number> 
       throw new LbwatchError('OUTPUT_UNWRITABLE', `cannot write ${out}: ${reason}`, { cause, context: { path: out } });
     }
     io.stderr.write(
-      `lbwatch report: wrote ${out} (${options.format}, ${Buffer.byteLength(text)} bytes; ${analysis.windows.length} windows, ${analysis.alerts.length} alerts)\n`,
+      `lbwatch report: wrote ${out} (${options.format}, ${formatCount(Buffer.byteLength(text))} bytes; ${plural(analysis.windows.length, 'window')}, ${plural(analysis.incidents?.length ?? 0, 'incident')})\n`,
     );
   }
   reportFailed();

@@ -110,6 +110,8 @@ export function summarizeWindow(window: WindowAggregate): WindowSummary {
     members: summarizeMembers(window),
   };
   if (window.format !== null) summary.format = window.format;
+  // CLB TCP-listener records have no HTTP status: counted apart so figures reconcile with the records read.
+  if (window.withoutStatus > 0) summary.withoutStatus = window.withoutStatus;
   return summary;
 }
 

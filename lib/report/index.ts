@@ -9,22 +9,34 @@ import { renderMarkdown } from './markdown.js';
 import { buildReportModel, type ReportInput, type ReportModel, type RuleSummary } from './model.js';
 
 export { cleanText, escapeHtml, htmlText, markdownCode, markdownText } from './escape.js';
+export { errorWithoutPath, formatCount, plural } from './format.js';
 export { renderHtml } from './html.js';
 export { renderMarkdown } from './markdown.js';
 export type {
+  CauseScope,
   CodeFigure,
+  CodeIncident,
   Headline,
   Incident,
   InputsFigure,
   LoadBalancerSection,
   MemberFigure,
+  RateSeries,
   ReportInput,
   ReportModel,
   RuleSummary,
   Section,
   Series,
 } from './model.js';
-export { buildReportModel, MAX_CHART_BUCKETS, mergeIncidents, REPORT_SCHEMA } from './model.js';
+export {
+  buildReportModel,
+  incidentsFromAlerts,
+  MAX_CHART_BUCKETS,
+  REPORT_SCHEMA,
+  reportIncidents,
+  type WithoutStatusCount,
+  withRecordsWithoutStatus,
+} from './model.js';
 
 export type ReportFormat = 'html' | 'md' | 'json';
 

@@ -3,10 +3,27 @@
  * from the logs are code spans, prose from the logs is backslash-escaped, and neither can break a table row.
  */
 import { markdownCode, markdownText } from './escape.js';
-import { formatCount, formatDuration, formatRange, formatRate, formatTime, reasonPhrase } from './format.js';
+import {
+  causeScopeText,
+  errorWithoutPath,
+  formatCount,
+  formatDuration,
+  formatRange,
+  formatRate,
+  formatTime,
+  groupDigits,
+  originText,
+  plural,
+  reasonPhrase,
+  recordsText,
+} from './format.js';
 import type { Headline, ReportModel } from './model.js';
 
 const MAX_INCIDENTS = 25;
+/** Evidence sentences are printed whole; the bound only stops a hostile line. */
+const EVIDENCE_MAX = 1000;
+const evidenceText = (evidence: string): string => markdownText(groupDigits(evidence), EVIDENCE_MAX);
+const MAX_FAILURES = 10;
 
 function headlineRow(name: string, h: Headline): string {
   return `| ${name} | ${formatCount(h.requests)} | ${formatRate(h.errorRate['5xx'])} | ${formatRate(h.errorRate['4xx'])} | ${formatCount(h.lbGenerated)} / ${formatCount(h.backendGenerated)} | ${formatCount(h.alerts.total)} | ${formatCount(h.incidents)} |`;
@@ -29,6 +46,21 @@ export function renderMarkdown(model: ReportModel): string {
     out.push(headlineRow('**all**', model.overall.headline));
     for (const lb of model.loadBalancers) out.push(headlineRow(markdownCode(lb.name, 60), lb.headline));
     out.push('');
+    const h = model.overall.headline;
+    if (h.withoutStatus > 0) {
+      out.push(
+        `Requests are records with an HTTP status; ${plural(h.withoutStatus, 'TCP connection')} without an HTTP status (CLB TCP listeners) are counted apart.`,
+        '',
+      );
+    }
+    const s = model.overall.series;
+    const gaps = s.requests.filter((v) => v === null).length;
+    if (gaps > 0) {
+      out.push(
+        `No logs for ${formatDuration(gaps * s.bucketMs)} of the ${formatDuration(s.requests.length * s.bucketMs)} period: those times are missing, not zero traffic.`,
+        '',
+      );
+    }
 
     out.push('## Incidents', '');
     const incidents = model.overall.incidents;
@@ -42,12 +74,15 @@ export function renderMarkdown(model: ReportModel): string {
         const cause =
           top === undefined
             ? '—'
-            : `${markdownCode(top.id, 60)}${top.evidence === '' ? '' : ` ${markdownText(top.evidence, 240)}`}`;
+            : `${markdownCode(top.id, 60)}${top.evidence === '' ? '' : ` ${evidenceText(top.evidence)}`}`;
+        const length = formatDuration(Date.parse(i.end) - Date.parse(i.start));
         out.push(
-          `| ${i.severity} | ${markdownCode(i.loadBalancer, 60)} | ${markdownCode(i.rule, 60)} | ${formatRange(i.start, i.end)} (${i.windows}) | ${formatRate(i.peak.rate)} (${formatCount(i.peak.matched)}/${formatCount(i.peak.requests)}) | ${cause} |`,
+          `| ${i.severity} | ${markdownCode(i.loadBalancer, 60)} | ${markdownCode(i.rule, 60)} | ${formatRange(i.start, i.end)} (${length}${i.open ? ', still open' : ''}${i.silenced ? ', silenced' : ''}) | ${formatRate(i.peak.rate)} (${formatCount(i.peak.matched)} of ${formatCount(i.peak.requests)}) | ${cause} |`,
         );
       }
-      if (incidents.length > MAX_INCIDENTS) out.push('', `…and ${formatCount(incidents.length - MAX_INCIDENTS)} more.`);
+      if (incidents.length > MAX_INCIDENTS) {
+        out.push('', `…and ${plural(incidents.length - MAX_INCIDENTS, 'more incident')} (see the JSON report).`);
+      }
       out.push('');
     }
 
@@ -56,14 +91,18 @@ export function renderMarkdown(model: ReportModel): string {
     for (const c of model.overall.codes) {
       const reason = reasonPhrase(c.code);
       out.push(
-        `### ${c.code}${reason === '' ? '' : ` ${reason}`} on ${markdownCode(c.loadBalancer, 60)}: ${formatCount(c.count)} (${formatCount(c.lbGenerated)} by the load balancer)`,
+        `### ${c.code}${reason === '' ? '' : ` ${reason}`} on ${markdownCode(c.loadBalancer, 60)}: ${plural(c.count, 'response')}, ${originText(c.count, c.lbGenerated)}`,
         '',
       );
+      const scope = causeScopeText(c);
+      out.push(markdownText(scope.lead, 400), '');
       if (c.causes.length === 0) out.push('No cause evidence recorded for this code.');
       c.causes.forEach((cause, n) => {
-        const evidence = cause.evidence === '' ? 'no evidence either way' : markdownText(cause.evidence, 300);
+        const evidence = cause.evidence === '' ? 'no evidence either way' : evidenceText(cause.evidence);
         out.push(`${n + 1}. ${markdownCode(cause.id, 60)} ${markdownText(cause.title, 160)}: ${evidence}`);
       });
+      const more = [...scope.others, ...(scope.outside === null ? [] : [scope.outside])];
+      if (more.length > 0) out.push('', ...more.map((line) => markdownText(line, 400)));
       out.push('');
     }
   }
@@ -73,9 +112,21 @@ export function renderMarkdown(model: ReportModel): string {
     .map(([r, n]) => `${markdownText(r, 60)} ${formatCount(n)}`)
     .join(', ');
   out.push('## Inputs', '');
+  const read =
+    inputs.failed === 0
+      ? `${plural(inputs.total, 'input')}, all read to the end`
+      : `${plural(inputs.total, 'input')}, ${formatCount(inputs.failed)} of them stopped early`;
   out.push(
-    `${formatCount(inputs.total)} inputs (${formatCount(inputs.failed)} failed), ${formatCount(inputs.lines)} lines, ${formatCount(inputs.records)} records, ${formatCount(inputs.rejected)} rejected${reasons === '' ? '' : `: ${reasons}`}.`,
+    `${read}; ${plural(inputs.lines, 'line')}; ${plural(inputs.records, 'record')}: ${recordsText(inputs, model.overall.headline)}; ${plural(inputs.rejected, 'line')} rejected${reasons === '' ? '' : `: ${reasons}`}.`,
     '',
   );
+  if (inputs.failures.length > 0) {
+    out.push('Inputs that could not be read to the end:', '');
+    for (const f of inputs.failures.slice(0, MAX_FAILURES)) {
+      out.push(`- ${markdownCode(f.path, 200)}: ${markdownText(errorWithoutPath(f.path, f.error), 300)}`);
+    }
+    if (inputs.failed > MAX_FAILURES) out.push(`- …and ${formatCount(inputs.failed - MAX_FAILURES)} more.`);
+    out.push('');
+  }
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -1,10 +1,13 @@
 // Opens generated reports in Debian's headless Chromium: nothing requested but the page, nothing executed,
 // no console error, charts with the model's series and points, hostile log strings shown as text.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../cli/main.js';
 import type { AnalysisResult } from '../../lib/model.js';
 import { buildReportModel, type ReportInput, type ReportModel, renderReport } from '../../lib/report/index.js';
 import { anAnalysis, aReportInput, generateAnalysis } from '../lib/report/factories.js';
@@ -139,8 +142,9 @@ describe.skipIf(!hasChromium)('report page in headless Chromium', () => {
     const timeCharts = charts.filter((c) => c.kind === 'timeseries');
     expect(timeCharts).toHaveLength(sections.length);
     timeCharts.forEach((chart, i) => {
-      expect(chart.series).toBe(3);
-      expect(chart.paths.map((p) => p.key)).toEqual(['requests', '5xx', '4xx']);
+      const withRate = sections[i]!.series.rate !== null;
+      expect(chart.series).toBe(withRate ? 4 : 3);
+      expect(chart.paths.map((p) => p.key)).toEqual(['requests', '5xx', '4xx', ...(withRate ? ['rate'] : [])]);
       for (const p of chart.paths) expect(p.points).toBe(sections[i]!.series.requests.length);
       expect(chart.width).toBeGreaterThan(600);
     });
@@ -171,7 +175,7 @@ describe.skipIf(!hasChromium)('report page in headless Chromium', () => {
     expect(lbHeading.some((t) => t.startsWith(`lb${SCRIPT}"><img`))).toBe(true);
     expect(svgText.some((t) => t.startsWith(HOSTILE_MEMBER.slice(0, 30)))).toBe(true);
     expect(text).toContain('esc\\x1b[31mred\\x00nul\\x0d\\x0anewline\\u202eevil');
-    expect(text).not.toContain('a'.repeat(500));
+    expect(text).not.toContain('a'.repeat(1000));
     expect(await v.page.locator('img').count()).toBe(0);
     expect(v.dialogs).toEqual([]);
     expect(model.loadBalancers.some((l) => l.name === HOSTILE_LB)).toBe(true);
@@ -213,4 +217,113 @@ describe.skipIf(!hasChromium)('report page in headless Chromium', () => {
     await v.page.screenshot({ path: join(OUTPUT, 'report-empty.png'), fullPage: true });
     await v.page.close();
   });
+});
+
+/** What the layout check reads in the page: page width, and each table's and chart's box and scroll container. */
+interface Layout {
+  innerWidth: number;
+  scrollWidth: number;
+  boxes: {
+    kind: string;
+    name: string;
+    left: number;
+    right: number;
+    scroller: { left: number; right: number } | null;
+  }[];
+  causes: { left: number; right: number; width: number }[];
+}
+
+// Runs in the page as a string: the project compiles without DOM types.
+const MEASURE_LAYOUT = `(() => {
+  const scrollerOf = (el) => {
+    for (let p = el.parentElement; p !== null && p !== document.body; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o === 'auto' || o === 'scroll') { const r = p.getBoundingClientRect(); return { left: r.left, right: r.right }; }
+    }
+    return null;
+  };
+  const box = (kind) => (el) => {
+    const r = el.getBoundingClientRect();
+    return { kind, name: el.getAttribute('data-table') || el.getAttribute('data-chart') || '', left: r.left, right: r.right, scroller: scrollerOf(el) };
+  };
+  return {
+    innerWidth: window.innerWidth,
+    scrollWidth: document.documentElement.scrollWidth,
+    boxes: [...[...document.querySelectorAll('table')].map(box('table')), ...[...document.querySelectorAll('svg.chart')].map(box('chart'))],
+    causes: [...document.querySelectorAll('#incidents td.cause')].map((td) => {
+      const r = td.getBoundingClientRect();
+      return { left: r.left, right: r.right, width: r.width };
+    }),
+  };
+})()`;
+
+const WIDTHS = [375, 700, 1400] as const;
+
+describe.skipIf(!hasChromium)('report page at phone, narrow-window and desktop widths', () => {
+  let browser: Browser;
+  const shots = mkdtempSync(join(tmpdir(), 'lbwatch-report-widths-'));
+  const pages: Record<string, string> = {};
+
+  beforeAll(async () => {
+    // Prepare: the report of the bundled examples (long OTC load-balancer ids, five load balancers, nine
+    // incidents) and a generated one with hostile, very long log-derived strings.
+    const examples = join(shots, 'examples.html');
+    const code = await runCli(
+      ['report', join(import.meta.dirname, '..', '..', 'examples', 'logs'), '--out', examples],
+      {
+        stdout: new PassThrough(),
+        stderr: new PassThrough(),
+      },
+    );
+    expect(code).toBe(0);
+    pages.examples = pathToFileURL(examples).href;
+    const generated = join(shots, 'generated.html');
+    writeFileSync(generated, renderReport(aReportInput(combined(generateAnalysis(5, 288), hostileAnalysis())), 'html'));
+    pages.generated = pathToFileURL(generated).href;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
+    });
+    console.info(`report width screenshots: ${shots}`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  for (const width of WIDTHS) {
+    for (const name of ['examples', 'generated']) {
+      it(`${name} at ${width} px: no page-wide horizontal scroll, every table and chart fits or scrolls in its own box`, async () => {
+        // Prepare
+        const page = await browser.newPage({ viewport: { width, height: 900 } });
+        const requests: string[] = [];
+        page.on('request', (r) => requests.push(r.url()));
+
+        // Act
+        await page.goto(pages[name]!, { waitUntil: 'load' });
+        const layout = (await page.evaluate(MEASURE_LAYOUT)) as Layout;
+        await page.screenshot({ path: join(shots, `${name}-${width}.png`), fullPage: true });
+
+        // Assess
+        expect(requests).toEqual([pages[name]]);
+        expect(layout.innerWidth).toBe(width);
+        expect(layout.scrollWidth).toBeLessThanOrEqual(layout.innerWidth);
+        expect(layout.boxes.filter((b) => b.kind === 'table').length).toBeGreaterThan(3);
+        for (const b of layout.boxes) {
+          const fits = b.left >= 0 && b.right <= layout.innerWidth + 0.5;
+          const scrollsInItsBox =
+            b.scroller !== null && b.scroller.left >= 0 && b.scroller.right <= layout.innerWidth + 0.5;
+          expect(fits || scrollsInItsBox, `${b.kind} ${b.name} at ${width} px: ${b.left}..${b.right}`).toBe(true);
+        }
+        // The incidents table's cause column is on screen, wide enough to read.
+        expect(layout.causes.length).toBeGreaterThan(0);
+        for (const c of layout.causes) {
+          expect(c.left).toBeGreaterThanOrEqual(0);
+          expect(c.right).toBeLessThanOrEqual(layout.innerWidth);
+          expect(c.width).toBeGreaterThanOrEqual(Math.min(250, width - 60));
+        }
+        await page.close();
+      });
+    }
+  }
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AnalysisResult, WindowSummary } from '../../../lib/model.js';
-import { buildReportModel, MAX_CHART_BUCKETS, mergeIncidents, REPORT_SCHEMA } from '../../../lib/report/index.js';
+import { buildReportModel, incidentsFromAlerts, MAX_CHART_BUCKETS, REPORT_SCHEMA } from '../../../lib/report/index.js';
 import {
   aCause,
   aMember,
@@ -75,8 +75,8 @@ describe('buildReportModel figures', () => {
         expect(h.lbGenerated).toBe(all.lbGenerated);
         expect(h.backendGenerated).toBe(all.e4xx + all.e5xx - all.lbGenerated);
         expect(h.errorRate['5xx']).toBe(all.requests > 0 ? all.e5xx / all.requests : null);
-        expect(model.overall.series.requests.reduce((a, b) => a + b, 0)).toBe(all.requests);
-        expect(model.overall.series['5xx'].reduce((a, b) => a + b, 0)).toBe(all.e5xx);
+        expect(model.overall.series.requests.reduce<number>((a, b) => a + (b ?? 0), 0)).toBe(all.requests);
+        expect(model.overall.series['5xx'].reduce<number>((a, b) => a + (b ?? 0), 0)).toBe(all.e5xx);
         expect(model.empty).toBe(windows.length === 0);
         for (const lb of model.loadBalancers) {
           const own = expectedFigures(windows.filter((w) => w.loadBalancer === lb.name));
@@ -150,8 +150,8 @@ describe('buildReportModel figures', () => {
     const s = model.overall.series;
     expect(s.requests.length).toBeLessThanOrEqual(MAX_CHART_BUCKETS);
     expect(s.bucketMs % minute).toBe(0);
-    expect(s.requests.reduce((a, b) => a + b, 0)).toBe(28_800);
-    expect(s['5xx'].reduce((a, b) => a + b, 0)).toBe(2880);
+    expect(s.requests.reduce<number>((a, b) => a + (b ?? 0), 0)).toBe(28_800);
+    expect(s['5xx'].reduce<number>((a, b) => a + (b ?? 0), 0)).toBe(2880);
   });
 
   it('renders an empty period as empty, not as an error', () => {
@@ -203,7 +203,7 @@ describe('incidents', () => {
     ];
 
     // Act
-    const incidents = mergeIncidents(alerts);
+    const incidents = incidentsFromAlerts(alerts);
 
     // Assess
     const shop = incidents.filter((i) => i.loadBalancer === 'shop-prod' && i.rule === 'gateway-errors');
@@ -220,7 +220,7 @@ describe('incidents', () => {
 
   it('take the earliest window as the peak when rates are equal', () => {
     // Act
-    const [incident] = mergeIncidents([anAlert({ index: 1, rate: 0.5 }), anAlert({ index: 0, rate: 0.5 })]);
+    const [incident] = incidentsFromAlerts([anAlert({ index: 1, rate: 0.5 }), anAlert({ index: 0, rate: 0.5 })]);
 
     // Assess
     expect(incident!.peak.start).toBe(at(0));
@@ -240,7 +240,7 @@ describe('incidents', () => {
     ];
 
     // Act
-    const [incident] = mergeIncidents(alerts);
+    const [incident] = incidentsFromAlerts(alerts);
 
     // Assess
     expect(incident!.causes.map((c) => [c.id, c.score, c.evidence])).toEqual([

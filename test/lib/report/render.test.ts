@@ -56,7 +56,7 @@ describe('renderReport html', () => {
     expect(html).not.toMatch(CONTROL_CHARS);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('\\x1b[31mred\\x00nul\\x0d\\x0anewline\\u202eevil');
-    expect(html).not.toContain('a'.repeat(500));
+    expect(html).not.toContain('a'.repeat(1000));
     expect(html).toContain('…');
     // Every attribute value stays quoted and closed: no quote from the data ends one early.
     expect(html).not.toMatch(/<[a-z][^>]*\son[a-z]+=/i);
@@ -87,10 +87,12 @@ describe('renderReport html', () => {
     // Assess
     const charts = [...html.matchAll(/<svg [^>]*data-chart="timeseries"[^>]*>/g)].map((m) => m[0]);
     expect(charts).toHaveLength(1 + model.loadBalancers.length);
-    for (const chart of charts) {
-      expect(chart).toContain('data-series="3"');
+    const sections = [model.overall, ...model.loadBalancers];
+    charts.forEach((chart, i) => {
+      // Requests, 5xx and 4xx, and the rate line of the rule that fired where one did.
+      expect(chart).toContain(`data-series="${sections[i]!.series.rate === null ? 3 : 4}"`);
       expect(chart).toContain('data-points="288"');
-    }
+    });
     expect(html.match(/data-chart="sparkline"/g)).toHaveLength(model.loadBalancers.length);
     const lbIncidents = model.loadBalancers.map((l) => l.incidents.length);
     const markers = charts.slice(1).map((c) => Number(/data-markers="(\d+)"/.exec(c)?.[1]));

@@ -58,7 +58,7 @@ describe('lbwatch report', () => {
     // Assess
     expect(code).toBe(0);
     const model = JSON.parse(stdout) as ReportModel;
-    expect(model.schema).toBe('lbwatch.report/1');
+    expect(model.schema).toBe('lbwatch.report/2');
     expect(model.loadBalancers.map((l) => l.name)).toEqual(['app/web-prod/3f9a1c2b7d4e5f60']);
     const incident = model.overall.incidents.find((i) => i.statusCodes['503'] !== undefined);
     expect(incident?.start).toBe('2026-06-16T06:05:00.000Z');
@@ -99,7 +99,9 @@ describe('lbwatch report', () => {
     // Assess
     expect(html.code).toBe(0);
     expect(html.stdout).toBe('');
-    expect(html.stderr).toContain(`wrote ${out}`);
+    expect(html.stderr).toMatch(
+      new RegExp(`^lbwatch report: wrote ${out} \\(html, \\d{1,3}(,\\d{3})+ bytes; \\d+ windows, \\d+ alerts\\)\\n$`),
+    );
     expect(readFileSync(out, 'utf8')).toMatch(/^<!doctype html>[\s\S]*data-chart="timeseries"/);
     expect(md.code).toBe(0);
     expect(md.stdout).toContain('`503.backend-unavailable`');
@@ -133,6 +135,9 @@ describe('lbwatch report', () => {
     expect(model.inputs.failures[0]?.path).toContain('truncated.log.gz');
     expect(model.overall.headline.requests).toBeGreaterThan(0);
     expect(stderr).toContain('truncated.log.gz');
+    // The path is printed once, then the reason.
+    expect(stderr.match(/truncated\.log\.gz/g)).toHaveLength(1);
+    expect(stderr).toMatch(/truncated\.log\.gz: gzip stream is truncated/);
   });
 
   it.each([
@@ -234,5 +239,45 @@ describe('lbwatch report against lbwatch analyze --json', () => {
     expect(model.inputs.total).toBe(analysis.inputs.length);
     expect(model.inputs.records).toBe(analysis.inputs.reduce((a, i) => a + i.records, 0));
     expect(model.inputs.rejected).toBe(analysis.inputs.reduce((a, i) => a + i.rejected, 0));
+    // Incidents are the analysis's, and no part of the report names another top cause for an incident's code.
+    expect(model.overall.headline.incidents).toBe(analysis.incidents?.length);
+    expect(model.overall.incidents.map((i) => i.id)).toEqual(analysis.incidents?.map((i) => i.id));
+    for (const lb of model.loadBalancers) {
+      for (const code of lb.codes) {
+        for (const ci of code.incidents) {
+          const incident = lb.incidents.find((i) => i.id === ci.id)!;
+          expect(ci.topCause?.id).toBe(incident.causes.find((c) => c.code === code.code)?.id);
+        }
+        if (code.causeScope.kind === 'incident') {
+          const scope = code.causeScope;
+          const incident = lb.incidents.find((i) => i.start === scope.start && i.rule === scope.rule)!;
+          expect(code.causes[0]?.id).toBe(incident.causes.find((c) => c.code === code.code)?.id);
+        } else {
+          expect(code.incidents).toEqual([]);
+        }
+      }
+    }
+    // Every record is a request with a status or a CLB TCP connection without one (80 in the examples).
+    const h = model.overall.headline;
+    expect(h.withoutStatus).toBe(80);
+    expect(h.requests + h.withoutStatus).toBe(model.inputs.records);
+  });
+
+  it('prints the examples in Markdown with every count grouped and the records split into their kinds', async () => {
+    // Prepare
+    const chunks: Buffer[] = [];
+    const stdout = new PassThrough();
+    stdout.on('data', (c: Buffer) => chunks.push(c));
+
+    // Act
+    const code = await runCli(['report', EXAMPLES, '--format', 'md'], { stdout, stderr: new PassThrough() });
+
+    // Assess
+    const md = Buffer.concat(chunks).toString('utf8');
+    expect(code).toBe(0);
+    expect(md).toContain('70,089 records: 70,009 HTTP requests + 80 TCP connections without an HTTP status');
+    expect(md).not.toMatch(/(?<![\w.,:/@#%+-])\d{4,}(?![\w,:/%-]|\.\d)/);
+    expect(md).not.toMatch(/\(\d+\) \|/);
+    expect(md).toMatch(/\| 2026-06-16 05:40–05:55 UTC \(15 min\) \|/);
   });
 });
