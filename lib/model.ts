@@ -161,6 +161,15 @@ export interface ReportAnnouncement {
 
 export type Outgoing = IncidentNotification | ReportAnnouncement;
 
+/** A stretch without any record from one load balancer, between windows that had records. */
+export interface LogGapSummary {
+  loadBalancer: string;
+  /** End of the last window with records before the gap. */
+  from: string;
+  /** Start of the first window with records after it. */
+  to: string;
+}
+
 /** Exactly what `lbwatch analyze --json` prints. `codes` is extra detail the report uses. */
 export interface AnalysisResult {
   inputs: InputSummary[];
@@ -168,5 +177,7 @@ export interface AnalysisResult {
   alerts: Alert[];
   /** Incidents (one per outage per load balancer and rule), by start. */
   incidents?: Incident[];
+  /** Stretches inside the data where a load balancer delivered no records for at least `logsMissing.after`. */
+  logGaps?: LogGapSummary[];
   codes?: CodeSummary[];
 }

@@ -1,11 +1,13 @@
 // Bundles the CLI and every Lambda function with esbuild. esbuild strips types without checking
 // them: `npm run typecheck` (tsc --noEmit) is the type check.
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { otcZip } from './otc-bundle.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const functionsDir = join(root, 'functions');
+// Lambda entry points: functions/aws/<name>/index.ts -> dist/functions/<name>/index.mjs (infra refers to these).
+const functionsDir = join(root, 'functions', 'aws');
 
 // Bundled dependencies include CommonJS modules (the AWS SDK's); give them a `require` in ESM output.
 const banner = {
@@ -39,7 +41,7 @@ await build({
   target: 'node20',
 });
 
-// One bundle per functions/<name>/index.ts; functions/shared holds adapters, not a function.
+// One bundle per functions/aws/<name>/index.ts.
 const names = existsSync(functionsDir)
   ? readdirSync(functionsDir, { withFileTypes: true })
       .filter((d) => d.isDirectory() && existsSync(join(functionsDir, d.name, 'index.ts')))
@@ -64,6 +66,20 @@ if (existsSync(builtFunctions)) {
     rmSync(join(builtFunctions, stale), { recursive: true, force: true });
   }
 }
+
+// FunctionGraph entry points: functions/otc/<name>/index.ts -> dist/otc/<name>.zip holding a CommonJS index.js.
+const otcDir = join(root, 'functions', 'otc');
+const otcNames = existsSync(otcDir)
+  ? readdirSync(otcDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(otcDir, d.name, 'index.ts')))
+      .map((d) => d.name)
+  : [];
+mkdirSync(join(root, 'dist/otc'), { recursive: true });
+for (const name of otcNames) writeFileSync(join(root, 'dist/otc', `${name}.zip`), await otcZip(name));
+for (const stale of readdirSync(join(root, 'dist/otc')).filter((n) => !otcNames.includes(n.replace(/\.zip$/, '')))) {
+  rmSync(join(root, 'dist/otc', stale), { force: true });
+}
+
 console.log(
-  `built dist/cli/lbwatch.mjs dist/cli/parse-worker.mjs${names.map((n) => ` dist/functions/${n}/index.mjs`).join('')}`,
+  `built dist/cli/lbwatch.mjs dist/cli/parse-worker.mjs${names.map((n) => ` dist/functions/${n}/index.mjs`).join('')}${otcNames.map((n) => ` dist/otc/${n}.zip`).join('')}`,
 );

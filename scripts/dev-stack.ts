@@ -2,8 +2,9 @@
  * lbwatch's functions on a laptop: starts an S3 server (s3rver) and an SNS/SQS server (fauxqs) on
  * 127.0.0.1, creates the buckets, the alert topic and a queue subscribed to it, uploads the example
  * logs as the load balancers would deliver them (in delivery order, simulated clock), invokes the
- * ingest function with one S3 notification per object, prints every alert as the subscriber
- * receives it, then runs the report function and prints where the report was written.
+ * ingest function with one S3 notification per object and the scheduled check every 5 simulated
+ * minutes, prints every page as the topic's subscriber receives it (one `opened` and one `resolved`
+ * per incident), then runs the report function and prints where the report was written.
  *
  *   npm run dev:stack [-- --logs examples/logs] [--limit N]
  *
@@ -13,11 +14,12 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { createHandler as createIngestHandler } from '../functions/ingest/handler.js';
-import { createHandler as createReportHandler } from '../functions/report/handler.js';
-import { parseConfig } from '../functions/shared/config.js';
-import { memoryLogger } from '../functions/shared/logger.js';
-import { once, resolveRuntime } from '../functions/shared/runtime.js';
+import { createHandler as createCheckHandler } from '../functions/aws/check/handler.js';
+import { createHandler as createIngestHandler } from '../functions/aws/ingest/handler.js';
+import { createHandler as createReportHandler } from '../functions/aws/report/handler.js';
+import { parseConfig } from '../functions/core/config.js';
+import { memoryLogger } from '../functions/core/logger.js';
+import { once, resolveRuntime } from '../functions/core/runtime.js';
 import {
   drainNotifications,
   localS3Client,
@@ -30,6 +32,8 @@ const STATE_BUCKET = 'lbwatch-dev-state';
 /** Objects land about five minutes after the interval their name ends with. */
 const DELIVERY_DELAY_MS = 5 * 60_000;
 const TIME_LIMIT_MS = 10 * 60_000;
+/** The deployed stack runs the scheduled check every 5 minutes. */
+const CHECK_EVERY_MS = 5 * 60_000;
 /** Where the report is copied (ignored by git). */
 const OUT_DIR = 'dist/dev-stack';
 
@@ -109,7 +113,26 @@ async function main(): Promise<void> {
     let clock = 0;
     const deps = { config, s3, runtime, log: memoryLogger(), now: () => clock };
     const ingest = createIngestHandler(deps);
+    const check = createCheckHandler(deps);
+    let nextCheck = 0;
     let alerts = 0;
+    const print = async (): Promise<void> => {
+      for (const n of await drainNotifications(messaging, { quietMs: 0, timeoutMs: 2000 })) {
+        alerts++;
+        console.log(`${new Date(clock).toISOString().slice(11, 16)}Z  ${n.subject}`);
+      }
+    };
+    /** Runs the scheduled check for every 5-minute mark the clock has passed. */
+    const checkUpTo = async (until: number): Promise<void> => {
+      if (nextCheck === 0) nextCheck = Math.ceil(until / CHECK_EVERY_MS) * CHECK_EVERY_MS;
+      const ingestClock = clock;
+      while (nextCheck <= until) {
+        clock = nextCheck;
+        await check({});
+        nextCheck += CHECK_EVERY_MS;
+      }
+      clock = Math.max(ingestClock, clock);
+    };
     let records = 0;
     let done = 0;
     console.log(`replaying ${files.length} objects from ${logsDir} in delivery order\n`);
@@ -125,6 +148,7 @@ async function main(): Promise<void> {
         continue;
       }
       const put = await s3.send(new PutObjectCommand({ Bucket: LOG_BUCKET, Key: key, Body: body }));
+      await checkUpTo(intervalEnd(file) + DELIVERY_DELAY_MS);
       clock = Math.max(clock, intervalEnd(file) + DELIVERY_DELAY_MS);
       const result = (await ingest(
         s3Notification(LOG_BUCKET, key, (put.ETag ?? '').replace(/"/g, ''), body.length),
@@ -134,21 +158,22 @@ async function main(): Promise<void> {
       records += result.objects.reduce((n, o) => n + (o.records ?? 0), 0);
       done++;
       if (done % 100 === 0) console.log(`... ${done} objects ingested`);
-      for (const n of await drainNotifications(messaging, { quietMs: 0, timeoutMs: 2000 })) {
-        alerts++;
-        console.log(`${new Date(clock).toISOString().slice(11, 16)}Z  ${n.subject}`);
-      }
+      await print();
     }
-    const report = createReportHandler({ ...deps, now: () => clock + 15 * 60_000 });
+    // After the last object, the checks of the next quarter hour resolve what is still open (later ones would
+    // rightly open logs-missing incidents: the replay has no more logs).
+    await checkUpTo(clock + 15 * 60_000);
+    await print();
+    const report = createReportHandler(deps);
     const written = await report({
       'detail-type': 'Scheduled Event',
       source: 'aws.events',
-      time: new Date(clock + 15 * 60_000).toISOString(),
+      time: new Date(clock).toISOString(),
     });
     const announcements = await drainNotifications(messaging, { quietMs: 200, timeoutMs: 5000 });
-    console.log(`\n${done} objects, ${records} records, ${alerts} alert notifications`);
+    console.log(`\n${done} objects, ${records} records, ${alerts} incident pages`);
     console.log(
-      `report for ${written.period.from} .. ${written.period.to}: ${written.requests} requests, ${written.alerts} alerts`,
+      `report for ${written.period.from} .. ${written.period.to}: ${written.requests} requests, ${written.incidents} incidents`,
     );
     // The servers' files vanish when this process exits: keep a copy of the report.
     await mkdir(OUT_DIR, { recursive: true });

@@ -18,7 +18,7 @@ and time window, applies the threshold rules and prints the alerts with their mo
   --rules FILE    rules file (YAML or JSON); default: the built-in rules
   --window DUR    window length, 1m to 1h (overrides the rules file's window); default 5m
   --format F      auto (default: detected per file), otc-elb, alb or clb
-  --json          print one JSON document: { inputs, windows, alerts }
+  --json          print one JSON document: { inputs, windows, alerts, incidents, logGaps }
 
 Exit status: 0 every input was read, 1 some input failed while reading (the rest is still analysed and
 reported), 2 bad usage, a path that does not exist or an invalid rules file.
@@ -99,6 +99,8 @@ function jsonDocument(result: AnalysisResult): unknown {
       lbGenerated: w.lbGenerated,
     })),
     alerts: result.alerts,
+    incidents: result.incidents ?? [],
+    logGaps: result.logGaps ?? [],
   };
 }
 

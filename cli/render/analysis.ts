@@ -1,5 +1,7 @@
-// Human-readable `lbwatch analyze` output: the alerts as a table with their top causes, then a summary.
-import type { Alert, AnalysisResult, Severity } from '../../lib/model.js';
+// Human-readable `lbwatch analyze` output: incidents first (when, how long, how bad at the peak, ranked causes,
+// the windows inside), then gaps in the logs, then a summary.
+import { durationText } from '../../lib/incidents/index.js';
+import type { Alert, AnalysisResult, Incident, Severity } from '../../lib/model.js';
 import { type Style, table, terminalText, thousands } from './terminal.js';
 
 /** Causes shown per alert (those with a positive score). */
@@ -34,16 +36,57 @@ function pct(rate: number): string {
   return `${(rate * 100).toFixed(rate >= 0.1 ? 0 : 1)}%`;
 }
 
-function alertBlock(a: Alert, style: Style): string[] {
+function shortTime(isoText: string): string {
+  return isoText
+    .replace('T', ' ')
+    .replace(/:00\.000Z$/, '')
+    .replace(/\.\d{3}Z$/, '');
+}
+
+function incidentCodes(i: Incident): string {
+  return Object.entries(i.statusCodes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, n]) => `${code}×${thousands(n)}`)
+    .join(' ');
+}
+
+/** "05:40–05:55Z (15 min)" or "since 05:40Z (open, 15 min so far)". */
+function incidentWhen(i: Incident, windowMs: number): string {
+  const start = Date.parse(i.start);
+  const lastEnd = Date.parse(i.lastFiring) + windowMs;
+  if (i.end === null)
+    return `since ${shortTime(i.start)}Z, still open at the end of the data (${durationText(lastEnd - start)} so far)`;
+  return `${shortTime(i.start)}–${i.end.slice(11, 16)}Z (${durationText(Date.parse(i.end) - start)})`;
+}
+
+function incidentBlock(i: Incident, alerts: readonly Alert[], windowMs: number, style: Style): string[] {
+  const silenced = i.silenced ? ` ${style.dim('[silenced: not paged]')}` : '';
+  const peak = i.peak;
   const lines = [
-    `${severity(a.severity, style)} ${style.bold(terminalText(a.rule, 64))} on ${terminalText(a.loadBalancer, 120)}, ${windowText(a)}: ${thousands(a.matched)} of ${thousands(a.requests)} requests (${pct(a.rate)}) ${codesText(a)}`,
+    `${severity(i.severity, style)} ${style.bold(terminalText(i.rule, 64))} on ${terminalText(i.loadBalancer, 120)}${silenced}`,
+    `  when     ${incidentWhen(i, windowMs)}, ${i.windows} firing window${i.windows === 1 ? '' : 's'}`,
+    `  peak     ${shortTime(peak.windowStart)}Z: ${thousands(peak.matched)} of ${thousands(peak.requests)} requests (${pct(peak.rate)})`,
+    `  total    ${thousands(i.matched)} of ${thousands(i.requests)} requests in its firing windows: ${incidentCodes(i)}`,
+    `  id       ${i.id}`,
   ];
-  const likely = a.causes.filter((c) => c.score > 0).slice(0, CAUSES_SHOWN);
-  if (likely.length === 0) lines.push(`  ${style.dim('no cause stands out in this window')}`);
-  likely.forEach((c, i) => {
-    lines.push(`  ${i + 1}. ${style.bold(c.id)} ${style.dim(`(score ${c.score})`)} ${terminalText(c.title, 160)}`);
+  const likely = i.causes.filter((c) => c.score > 0).slice(0, CAUSES_SHOWN);
+  if (likely.length === 0) lines.push(`  ${style.dim('no cause stands out in this incident')}`);
+  likely.forEach((c, n) => {
+    lines.push(`  ${n + 1}. ${style.bold(c.id)} ${style.dim(`(score ${c.score})`)} ${terminalText(c.title, 160)}`);
     if (c.evidence !== '') lines.push(`     ${terminalText(c.evidence, 600)}`);
   });
+  const inside = alerts.filter(
+    (a) =>
+      a.loadBalancer === i.loadBalancer &&
+      a.rule === i.rule &&
+      a.windowStart >= i.start &&
+      a.windowStart <= i.lastFiring,
+  );
+  if (inside.length > 0) {
+    lines.push(`  ${style.dim('firing windows')}`);
+    for (const a of inside)
+      lines.push(`     ${windowText(a)}  ${codesText(a)} of ${thousands(a.requests)} (${pct(a.rate)})`);
+  }
   return lines;
 }
 
@@ -54,26 +97,44 @@ function iso(ms: number): string {
 /** The whole human output; every log-derived value goes through `terminalText`. */
 export function renderAnalysisText(result: AnalysisResult, facts: RunFacts, style: Style): string {
   const out: string[] = [];
-  if (result.alerts.length === 0) {
-    out.push(style.green('No alerts: no window crossed a rule.'));
+  const incidents = result.incidents ?? [];
+  if (incidents.length === 0) {
+    out.push(style.green('No incidents: no window crossed a rule.'));
   } else {
-    out.push(style.bold(`Alerts (${result.alerts.length})`));
+    const open = incidents.filter((i) => i.end === null).length;
+    out.push(
+      style.bold(
+        `Incidents (${incidents.length}${open > 0 ? `, ${open} still open` : ''}; ${result.alerts.length} firing window${result.alerts.length === 1 ? '' : 's'})`,
+      ),
+    );
     out.push(
       ...table([
-        ['WINDOW (UTC)', 'LOAD BALANCER', 'RULE', 'SEVERITY', 'CODES', 'RATE', 'TOP CAUSE'].map((h) => style.dim(h)),
-        ...result.alerts.map((a) => [
-          windowText(a),
-          terminalText(a.loadBalancer, 60),
-          terminalText(a.rule, 40),
-          severity(a.severity, style),
-          codesText(a),
-          pct(a.rate),
-          a.causes[0] !== undefined && a.causes[0].score > 0 ? a.causes[0].id : '-',
+        ['START (UTC)', 'LENGTH', 'LOAD BALANCER', 'RULE', 'SEVERITY', 'CODES', 'PEAK', 'TOP CAUSE'].map((h) =>
+          style.dim(h),
+        ),
+        ...incidents.map((i) => [
+          shortTime(i.start),
+          i.end === null ? 'open' : durationText(Date.parse(i.end) - Date.parse(i.start)),
+          terminalText(i.loadBalancer, 60),
+          terminalText(i.rule, 40),
+          severity(i.severity, style),
+          incidentCodes(i),
+          pct(i.peak.rate),
+          i.causes[0] !== undefined && i.causes[0].score > 0 ? i.causes[0].id : '-',
         ]),
       ]),
     );
     out.push('');
-    for (const a of result.alerts) out.push(...alertBlock(a, style), '');
+    for (const i of incidents) out.push(...incidentBlock(i, result.alerts, facts.windowMs, style), '');
+  }
+  const gaps = result.logGaps ?? [];
+  if (gaps.length > 0) {
+    out.push(style.bold(`Gaps in the logs (${gaps.length})`));
+    for (const g of gaps)
+      out.push(
+        `  ${terminalText(g.loadBalancer, 120)}: no records ${shortTime(g.from)}Z – ${shortTime(g.to)}Z (${durationText(Date.parse(g.to) - Date.parse(g.from))})`,
+      );
+    out.push('');
   }
 
   const inputs = result.inputs;

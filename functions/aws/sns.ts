@@ -8,8 +8,8 @@ import { type MessageAttributeValue, PublishCommand, type SNSClient } from '@aws
 import { LbwatchError } from '../../lib/errors.js';
 import type { Outgoing } from '../../lib/model.js';
 import { type NotifyOptions, renderSubject, renderText, sanitizeOutgoing } from '../../lib/notify/index.js';
+import { errorName } from '../core/failures.js';
 import type { Destination } from '../destinations/destination.js';
-import { errorName } from '../shared/failures.js';
 
 /** SNS takes 256 KiB per message, attributes included; the text keeps well under half of it. */
 export const MAX_SNS_TEXT = 100_000;

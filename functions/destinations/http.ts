@@ -5,7 +5,7 @@
  * once. Chat webhook URLs carry their secret in the path, so only the host is ever named in errors.
  */
 import { LbwatchError } from '../../lib/errors.js';
-import { errorName } from '../shared/failures.js';
+import { errorName } from '../core/failures.js';
 
 export interface HttpPostOptions {
   /** Per-attempt timeout, response body included. @default 5000 */

@@ -14,11 +14,11 @@
 import { LbwatchError } from '../../lib/errors.js';
 import type { Outgoing } from '../../lib/model.js';
 import { renderSubject, renderText, sanitizeOutgoing } from '../../lib/notify/index.js';
+import { parseTopicUrn } from '../core/config.js';
 import type { Destination, HttpDestinationOptions } from '../destinations/destination.js';
-import { parseTopicUrn } from '../shared/config.js';
 import { signRequest } from './sign.js';
 
-export { parseTopicUrn, type TopicUrn } from '../shared/config.js';
+export { parseTopicUrn, type TopicUrn } from '../core/config.js';
 
 export interface SmnCredentials {
   /** An IAM token (`context.getToken()`). */

@@ -4,6 +4,8 @@
  */
 import { combineWindows, mergeAll, OTHER_KEY, type WindowAggregate } from '../aggregate/index.js';
 import { rankCauses } from '../causes/index.js';
+import { rankCodesCauses } from '../causes/weighted.js';
+import { deriveIncidents, gapsOf } from '../incidents/index.js';
 import type {
   Alert,
   AnalysisResult,
@@ -14,7 +16,8 @@ import type {
   Severity,
   WindowSummary,
 } from '../model.js';
-import { type Rule, type RuleSet, ruleMatchesCode } from '../rules/index.js';
+import { evaluateRule } from '../rules/evaluate.js';
+import type { RuleSet } from '../rules/index.js';
 
 /** Members listed per window in summaries (the rest is folded into `(other)`). */
 export const SUMMARY_MEMBERS = 10;
@@ -36,32 +39,11 @@ function plain(counts: Record<string, number>): Record<string, number> {
   return out;
 }
 
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
-/** The matched count of one code for a rule's source. */
-function matchedCount(w: WindowAggregate, rule: Rule, code: string): number {
-  const all = w.statusCodes[code] ?? 0;
-  const lb = w.lbGenerated[code] ?? 0;
-  return rule.source === 'any' ? all : rule.source === 'lb' ? lb : all - lb;
-}
-
 /**
- * Causes across several codes of one alert, most likely first: each code's scores are weighted by its share
- * of the matched requests, so a cause of 3 stray 503s does not outrank the cause of 400 502s.
+ * Causes across several codes of one window's alert, most likely first (see {@link rankCodesCauses}).
  */
 export function rankAlertCauses(window: WindowAggregate, codes: Record<string, number>, rules: RuleSet): CauseResult[] {
-  const thresholds = rules.thresholds[window.format ?? 'otc-elb'];
-  const total = Object.values(codes).reduce((s, n) => s + n, 0);
-  const ordered = Object.entries(codes).sort((a, b) => b[1] - a[1] || Number(a[0]) - Number(b[0]));
-  const all: CauseResult[] = [];
-  for (const [code, n] of ordered) {
-    const weight = ordered.length === 1 || total === 0 ? 1 : n / total;
-    for (const c of rankCauses(window, Number(code), thresholds)) all.push({ ...c, score: round(c.score * weight, 2) });
-  }
-  return all.sort((a, b) => b.score - a.score);
+  return rankCodesCauses(window, codes, rules.thresholds);
 }
 
 /**
@@ -72,37 +54,18 @@ export function rankAlertCauses(window: WindowAggregate, codes: Record<string, n
  * const alerts = mergeAll(partials).flatMap((w) => evaluateWindow(w, DEFAULT_RULES));
  */
 export function evaluateWindow(window: WindowAggregate, rules: RuleSet): Alert[] {
-  const requests = window.requests;
-  if (requests === 0) return [];
   const alerts: Alert[] = [];
   for (const rule of rules.rules) {
-    if (requests < rule.minRequests) continue;
-    const codes: Record<string, number> = {};
-    let matched = 0;
-    for (const code of Object.keys(window.statusCodes)) {
-      if (!ruleMatchesCode(rule, Number(code))) continue;
-      const n = matchedCount(window, rule, code);
-      if (n > 0) {
-        codes[code] = n;
-        matched += n;
-      }
-    }
-    if (matched === 0) continue;
-    const rate = matched / requests;
-    if (rule.rate !== null && rate < rule.rate) continue;
-    if (rule.count !== null && matched < rule.count) continue;
-    const statusCodes = plain(codes);
+    const hit = evaluateRule(window, rule);
+    if (hit === null) continue;
     alerts.push({
       rule: rule.id,
       severity: rule.severity,
       loadBalancer: window.loadBalancer,
       windowStart: iso(window.start),
       windowEnd: iso(window.start + window.windowMs),
-      requests,
-      matched,
-      rate: round(rate, 4),
-      statusCodes,
-      causes: rankAlertCauses(window, statusCodes, rules),
+      ...hit,
+      causes: rankAlertCauses(window, hit.statusCodes, rules),
     });
   }
   return alerts;
@@ -205,6 +168,8 @@ export function analyze(input: { inputs: InputSummary[]; windows: WindowAggregat
     inputs: input.inputs,
     windows: windows.map(summarizeWindow),
     alerts,
+    incidents: deriveIncidents(windows, input.rules),
+    logGaps: gapsOf(windows, input.rules.logsMissing),
     codes: summarizeCodes(windows, input.rules),
   };
 }

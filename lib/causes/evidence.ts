@@ -1,13 +1,19 @@
 /**
- * Evidence rules (error-codes.md "Evidence rules", and a few more): each looks at one code's figures in a window,
- * raises or lowers cause scores and says why in a sentence with the numbers. Thresholds come in at this point,
- * never at aggregation time.
+ * Evidence rules (error-codes.md "Evidence rules", and a few more): each looks at one code's figures in a window
+ * (or several merged), raises or lowers cause scores and says why in a sentence with the numbers. Thresholds come
+ * in at this point, never at aggregation time.
+ *
+ * Every sentence must be true for any thresholds a rules file may set, at the histogram's resolution: counts come
+ * from ./bands.ts ("about T" = within 10% of T; "longer than T" = above 1.1·T; "none reached T" = all below 0.9·T;
+ * "at least X" = surely at least X), a median or longest figure describes exactly the values the sentence counts,
+ * and the score is computed from the same counts as the sentence.
  */
-import type { CodeStats, WindowAggregate } from '../aggregate/index.js';
-import { countAtLeast, histogramTotal, OTHER_KEY, quantile } from '../aggregate/index.js';
+import type { CodeStats, Histogram, WindowAggregate } from '../aggregate/index.js';
+import { histogramTotal, OTHER_KEY, quantile } from '../aggregate/index.js';
 import type { LogFormat } from '../formats/record.js';
 import type { PlatformThresholds } from '../rules/index.js';
-import { bytes, ofCode, percent, seconds, shownValue, timeout } from './format.js';
+import { aroundThreshold, type Band, countSurelyAtLeast, countSurelyBelow, mayReach } from './bands.js';
+import { bytes, ofCode, percent, seconds, secondsAtMost, shownValue, timeout } from './format.js';
 
 export interface EvidenceContext {
   window: WindowAggregate;
@@ -17,6 +23,8 @@ export interface EvidenceContext {
   n: number;
   platform: LogFormat;
   thresholds: PlatformThresholds;
+  /** The period the figures cover, as sentences name it: `in this window`, `in the 3 windows 05:40–05:55`. */
+  scope: string;
   add(id: string, delta: number, sentence: string): void;
 }
 
@@ -57,25 +65,57 @@ function lambdaShare(stats: CodeStats, n: number): number {
   return k / n;
 }
 
-function countBelow(h: Record<string, number>, value: number): number {
-  return histogramTotal(h) - countAtLeast(h, value);
-}
+/** Share of the occurrences at or above which a timing pattern is evidence for a cause. */
+const TIMING = 0.3;
 
-function median(h: Record<string, number>): string {
+/** What a sentence says about values that took clearly longer than the timeout it names. */
+const SET_LONGER = "the timeout set on the load balancer may be longer than lbwatch's thresholds say";
+/**
+ * Requests that waited clearly longer than a configured timeout still point at that kind of timeout (one set
+ * longer on the load balancer than in the thresholds, or retries), but they do not confirm the threshold: a third
+ * of the weight of requests that took about the timeout.
+ */
+const LONGER_WEIGHT = 1;
+
+function median(h: Histogram): string {
   const q = quantile(h, 0.5);
   return q === null ? 'unknown' : seconds(q);
 }
 
-/** 502 and 504: LB-generated with no backend connection, failing fast (well under the connect timeout). */
+/** `(median 5.0 s)` of all `n` occurrences, or `(median of the 8: 5.0 s)` when the band holds only some. */
+function bandMedian(b: Band, n: number): string {
+  return b.count === n ? `(median ${median(b.values)})` : `(median of the ${b.count}: ${median(b.values)})`;
+}
+
+/**
+ * `none of the 12 504s`, or `none of the 9 504s with a recorded time` when some occurrences have no request time
+ * (CLB without a backend answer, ALB without a request creation time): nothing can be said about those.
+ */
+function noneOf(timed: number, n: number, code: number): string {
+  return timed === n ? `none of the ${n} ${code}s` : `none of the ${timed} ${code}s with a recorded time`;
+}
+
+/**
+ * 502: LB-generated with no backend connection, failing fast (within half the connect timeout). The score counts
+ * the fast ones only; unconnected 502s without a recorded time count as they did before times were known.
+ */
 const noConnectionFast: EvidenceRule = ({ code, stats, n, thresholds, add }) => {
   if (code !== 502 || lambdaShare(stats, n) >= MOST) return;
-  const tc = thresholds.connectTimeout * 1000;
-  const fast = countBelow(stats.requestTimeNoConnection, tc / 2);
   const share = stats.noConnection / n;
   if (share >= MOST) {
-    const sentence = `${ofCode(stats.noConnection, n, code)} got no backend connection, ${fast} of them failing within ${seconds(tc / 2)} (well under the ${timeout(thresholds.connectTimeout)} connect timeout)`;
-    add('502.backend-port', 2 * share, sentence);
-    add('502.backend-reset', 2 * share, sentence);
+    const h = stats.requestTimeNoConnection;
+    const timed = histogramTotal(h);
+    // Counted against the figure the sentence shows, rounded down, so "within 1.6 s" means below 1.6 s.
+    const within = secondsAtMost((thresholds.connectTimeout * 1000) / 2);
+    let sentence = `${ofCode(stats.noConnection, n, code)} got no backend connection`;
+    let fastShare = share;
+    if (timed > 0 && within >= 1) {
+      const fast = countSurelyBelow(h, within);
+      sentence += `, ${fast} of them failing within ${seconds(within)} (well under the ${timeout(thresholds.connectTimeout)} connect timeout)`;
+      fastShare = (stats.noConnection - timed + fast) / n;
+    }
+    add('502.backend-port', 2 * fastShare, sentence);
+    add('502.backend-reset', 2 * fastShare, sentence);
   } else if (share < 0.2) {
     const sentence = `only ${ofCode(stats.noConnection, n, code)} lacked a backend connection`;
     add('502.backend-port', -1, sentence);
@@ -99,7 +139,7 @@ const connectedThenClosed: EvidenceRule = ({ code, stats, n, add }) => {
  * 502: of the members that got no-connection failures, did they answer nothing (wrong port) or also serve
  * other requests normally (resets)?
  */
-const deadOrLiveMember: EvidenceRule = ({ window, code, stats, add }) => {
+const deadOrLiveMember: EvidenceRule = ({ window, code, stats, scope, add }) => {
   if (code !== 502 || stats.noConnection === 0 || lambdaShare(stats, stats.count) >= MOST) return;
   const failing = codeMembers(stats)
     .filter(([, , noConn]) => noConn > 0)
@@ -125,14 +165,14 @@ const deadOrLiveMember: EvidenceRule = ({ window, code, stats, add }) => {
     add(
       '502.backend-port',
       3 * (dead / total),
-      `${topDead[1] === total ? `all ${total}` : `${topDead[1]} of the ${total}`} unconnected ${code}s were sent to member ${shownValue(topDead[0])}, which answered nothing else in this window${others}`,
+      `${topDead[1] === total ? `all ${total}` : `${topDead[1]} of the ${total}`} unconnected ${code}s were sent to member ${shownValue(topDead[0])}, which answered nothing else ${scope}${others}`,
     );
     add('502.backend-reset', 1 * (dead / total), '');
   } else if (topLive !== null && live / total >= MOST) {
     add(
       '502.backend-reset',
       3 * (live / total),
-      `${topLive[1] === total ? `all ${total}` : `${topLive[1]} of the ${total}`} unconnected ${code}s were sent to member ${shownValue(topLive[0])}, which answered ${topLive[2]} other requests normally in this window`,
+      `${topLive[1] === total ? `all ${total}` : `${topLive[1]} of the ${total}`} unconnected ${code}s were sent to member ${shownValue(topLive[0])}, which answered ${topLive[2]} other requests normally ${scope}`,
     );
     add('502.backend-port', -1, '');
   }
@@ -179,82 +219,121 @@ const spreadOverPool: EvidenceRule = ({ window, code, stats, add }) => {
   }
 };
 
-/** 504: no backend connection and a request time of about the connect timeout. */
+/**
+ * 504: no backend connection and a request time of about the connect timeout. Unconnected 504s that took clearly
+ * longer than it are named as such, with a lower weight (see {@link LONGER_WEIGHT}).
+ */
 const connectTimeout: EvidenceRule = ({ code, stats, n, thresholds, platform, add }) => {
   if (code !== 504) return;
-  const tc = thresholds.connectTimeout * 1000;
-  const tr = thresholds.responseTimeout * 1000;
-  const k =
-    countAtLeast(stats.requestTimeNoConnection, tc * 0.9) - countAtLeast(stats.requestTimeNoConnection, tr * 0.9);
-  const share = k / n;
-  if (share >= 0.3) {
+  const around = aroundThreshold(stats.requestTimeNoConnection, thresholds.connectTimeout * 1000);
+  if (around === null) return;
+  const { about, longer } = around;
+  const name = `${timeout(thresholds.connectTimeout)} ${platformName(platform)} connect timeout`;
+  if (about.count / n >= TIMING) {
     add(
       '504.connect-timeout',
-      3 * share,
-      `${ofCode(k, n, code)} never connected to a backend and took about the ${timeout(thresholds.connectTimeout)} ${platformName(platform)} connect timeout (median ${median(stats.requestTimeNoConnection)})`,
+      3 * (about.count / n),
+      `${ofCode(about.count, n, code)} never connected to a backend and took about the ${name} ${bandMedian(about, n)}`,
     );
-  } else if (k === 0) {
+  }
+  if (longer.count / n >= TIMING) {
+    add(
+      '504.connect-timeout',
+      LONGER_WEIGHT * (longer.count / n),
+      `${ofCode(longer.count, n, code)} never connected to a backend and took longer than the ${name} ${bandMedian(longer, n)}: ${SET_LONGER}`,
+    );
+  }
+  // Connected 504s did not wait without a connection whatever their time; unconnected ones without a time might have.
+  const timed = histogramTotal(stats.requestTime);
+  const untimedUnconnected = stats.noConnection - histogramTotal(stats.requestTimeNoConnection);
+  const who = untimedUnconnected === 0 ? noneOf(n, n, code) : timed > 0 ? noneOf(timed, n, code) : null;
+  if (about.count === 0 && longer.count === 0 && who !== null) {
     add(
       '504.connect-timeout',
       -1,
-      `none of the ${n} ${code}s waited for the ${timeout(thresholds.connectTimeout)} connect timeout without a connection`,
+      `${who} waited for the ${timeout(thresholds.connectTimeout)} connect timeout without a connection`,
     );
   }
 };
 
-/** 504: connected, and a request time of about the response (ALB/CLB: idle) timeout. */
+/** 504: connected, and a request time of about the response (ALB/CLB: idle) timeout; longer ones as above. */
 const responseTimeout: EvidenceRule = ({ code, stats, n, thresholds, platform, add }) => {
   if (code !== 504) return;
-  const tr = thresholds.responseTimeout * 1000;
-  const k = countAtLeast(stats.requestTime, tr * 0.9);
-  const share = k / n;
+  const around = aroundThreshold(stats.requestTime, thresholds.responseTimeout * 1000);
+  if (around === null) return;
+  const { about, longer } = around;
   const name = `${timeout(thresholds.responseTimeout)} ${platformName(platform)} ${responseTimeoutName(platform)}`;
-  if (share >= 0.3) {
-    const connected =
-      stats.connectedNoHeader > 0 ? `; ${stats.connectedNoHeader} had connected without getting a response header` : '';
-    add('504.response-timeout', 3 * share, `${ofCode(k, n, code)} took about the ${name}${connected}`);
-  } else if (k === 0 && histogramTotal(stats.requestTime) > 0) {
+  if (about.count / n >= TIMING) {
+    // Of those same requests: the connected ones without a header that took about the timeout too.
+    const connectedAbout =
+      aroundThreshold(stats.requestTimeConnectedNoHeader, thresholds.responseTimeout * 1000)?.about.count ?? 0;
+    const connected = connectedAbout > 0 ? `; ${connectedAbout} had connected without getting a response header` : '';
+    add(
+      '504.response-timeout',
+      3 * (about.count / n),
+      `${ofCode(about.count, n, code)} took about the ${name}${connected}`,
+    );
+  }
+  if (longer.count / n >= TIMING) {
+    add(
+      '504.response-timeout',
+      LONGER_WEIGHT * (longer.count / n),
+      `${ofCode(longer.count, n, code)} took longer than the ${name} ${bandMedian(longer, n)}: ${SET_LONGER}`,
+    );
+  }
+  const timed = histogramTotal(stats.requestTime);
+  if (about.count === 0 && longer.count === 0 && timed > 0) {
     const longest = quantile(stats.requestTime, 1) ?? 0;
     add(
       '504.response-timeout',
       -1,
-      `none of the ${n} ${code}s reached the ${name} (longest about ${seconds(longest)})`,
+      `${noneOf(timed, n, code)} reached the ${name} (longest about ${seconds(longest)})`,
     );
   }
 };
 
 /** 504: no backend connection at all in the window, for every member. */
-const noConnectionAnywhere: EvidenceRule = ({ window, code, n, add }) => {
+const noConnectionAnywhere: EvidenceRule = ({ window, code, n, scope, add }) => {
   if (code !== 504) return;
   const members = pool(window);
   if (window.connected === 0 && window.answered === 0 && members.length > 0) {
     add(
       '504.firewall',
       3,
-      `no request reached any backend in this window: none of the ${members.length} member${members.length === 1 ? '' : 's'} connected or answered, ${n} ${code}s`,
+      `no request reached any backend ${scope}: none of the ${members.length} member${members.length === 1 ? '' : 's'} connected or answered, ${n} ${code}s`,
     );
   } else if (window.answered > 0) {
-    add('504.firewall', -1, `${window.answered} requests got a backend answer in this window`);
+    add('504.firewall', -1, `${window.answered} requests got a backend answer ${scope}`);
   }
 };
 
-/** 408: request time of about the client timeout. */
+/** 408: request time of about the client timeout; clearly longer ones as for 504s. */
 const clientTimeout: EvidenceRule = ({ code, stats, n, thresholds, platform, add }) => {
   if (code !== 408) return;
-  const tcl = thresholds.clientTimeout * 1000;
-  const k = countAtLeast(stats.requestTime, tcl * 0.9);
+  const around = aroundThreshold(stats.requestTime, thresholds.clientTimeout * 1000);
+  if (around === null) return;
+  const { about, longer } = around;
   const name = `${timeout(thresholds.clientTimeout)} ${platform === 'otc-elb' ? 'client' : 'idle'} timeout`;
-  if (k / n >= 0.3) {
+  if (about.count / n >= TIMING) {
     add(
       '408.client-request-timeout',
-      3 * (k / n),
-      `${ofCode(k, n, code)} came after about the ${name} (median ${median(stats.requestTime)})`,
+      3 * (about.count / n),
+      `${ofCode(about.count, n, code)} came after about the ${name} ${bandMedian(about, n)}`,
     );
-  } else if (k === 0 && histogramTotal(stats.requestTime) > 0) {
+  }
+  if (longer.count / n >= TIMING) {
+    add(
+      '408.client-request-timeout',
+      LONGER_WEIGHT * (longer.count / n),
+      `${ofCode(longer.count, n, code)} took longer than the ${name} ${bandMedian(longer, n)}: ${SET_LONGER}`,
+    );
+  }
+  const timed = histogramTotal(stats.requestTime);
+  if (about.count === 0 && longer.count === 0 && timed > 0) {
     add(
       '408.client-request-timeout',
       -1,
-      `none of the ${n} ${code}s waited for the ${name} (median ${median(stats.requestTime)})`,
+      `${noneOf(timed, n, code)} waited for the ${name} (median ${median(stats.requestTime)})`,
     );
   }
 };
@@ -286,7 +365,7 @@ const malformedRequest: EvidenceRule = ({ code, stats, n, add }) => {
 const headerTooLarge: EvidenceRule = ({ code, stats, n, platform, add }) => {
   if (code !== 400 || platform === 'clb' || histogramTotal(stats.requestBytes) === 0) return;
   const limit = platform === 'alb' ? 16 * 1024 : 64 * 1024;
-  const k = countAtLeast(stats.requestBytes, limit);
+  const k = countSurelyAtLeast(stats.requestBytes, limit);
   const what = platform === 'alb' ? 'ALB limits: 16 KB per request line or header, 64 KB in all' : 'limit 64 KB';
   if (k > 0) {
     add(
@@ -294,7 +373,7 @@ const headerTooLarge: EvidenceRule = ({ code, stats, n, platform, add }) => {
       3 * (k / n),
       `${ofCode(k, n, code)} were requests of ${bytes(limit)} or more (${what})`,
     );
-  } else {
+  } else if (!mayReach(stats.requestBytes, limit)) {
     const largest = quantile(stats.requestBytes, 1) ?? 0;
     add('400.header-too-large', -1, `no ${code} request reached ${bytes(limit)} (largest about ${bytes(largest)})`);
   }
@@ -329,7 +408,7 @@ const lbGenerated404: EvidenceRule = ({ code, stats, n, add }) => {
 };
 
 /** 404: backend-generated, concentrated on some members while others serve the same host/path. */
-const backend404: EvidenceRule = ({ window, code, stats, n, add }) => {
+const backend404: EvidenceRule = ({ window, code, stats, n, scope, add }) => {
   if (code !== 404) return;
   const own = n - stats.lb;
   if (own === 0) return;
@@ -357,7 +436,7 @@ const backend404: EvidenceRule = ({ window, code, stats, n, add }) => {
   const okOnPath = topPath === undefined ? 0 : (window.hostPaths[topPath[0]]?.[1] ?? 0);
   const pathNote =
     topPath !== undefined && okOnPath > 0
-      ? `; ${shownValue(topPath[0])} was answered successfully ${okOnPath} times in this window`
+      ? `; ${shownValue(topPath[0])} was answered successfully ${okOnPath} times ${scope}`
       : '';
   const named =
     heavy.length === 1 ? `member ${shownValue(heavy[0] as string)}` : `${heavy.length} of ${members.length} members`;
@@ -373,10 +452,10 @@ const bodyTooLarge: EvidenceRule = ({ code, stats, n, platform, add }) => {
   if (code !== 413 || histogramTotal(stats.requestBytes) === 0) return;
   const limit = platform === 'alb' ? 1024 ** 2 : 10 * 1024 ** 3;
   const what = platform === 'alb' ? '1 MB limit for Lambda targets' : '10 GB limit';
-  const k = countAtLeast(stats.requestBytes, limit / 2);
+  const k = countSurelyAtLeast(stats.requestBytes, limit / 2);
   if (k > 0) {
     add('413.body-too-large', 3 * (k / n), `${ofCode(k, n, code)} carried at least ${bytes(limit / 2)} (${what})`);
-  } else {
+  } else if (!mayReach(stats.requestBytes, limit / 2)) {
     const largest = quantile(stats.requestBytes, 1) ?? 0;
     add(
       '413.body-too-large',
@@ -390,7 +469,7 @@ const bodyTooLarge: EvidenceRule = ({ code, stats, n, platform, add }) => {
 const uriTooLong: EvidenceRule = ({ code, stats, n, platform, add }) => {
   if (code !== 414 || histogramTotal(stats.uriLength) === 0) return;
   const long = platform === 'alb' ? 8192 : 4096;
-  const k = countAtLeast(stats.uriLength, long);
+  const k = countSurelyAtLeast(stats.uriLength, long);
   const longest = quantile(stats.uriLength, 1) ?? 0;
   if (k > 0) {
     add(
@@ -398,13 +477,13 @@ const uriTooLong: EvidenceRule = ({ code, stats, n, platform, add }) => {
       3 * (k / n),
       `${ofCode(k, n, code)} had URIs of ${long} characters or more (longest about ${Math.round(longest)})`,
     );
-  } else {
+  } else if (!mayReach(stats.uriLength, long)) {
     add('414.uri-too-long', -1, `no ${code} URI reached ${long} characters (longest about ${Math.round(longest)})`);
   }
 };
 
 /** 499/460: how long clients waited, and whether the backend was slow. */
-const clientClosed: EvidenceRule = ({ window, code, stats, n, add }) => {
+const clientClosed: EvidenceRule = ({ window, code, stats, n, scope, add }) => {
   const id = code === 499 ? '499.client-closed' : code === 460 ? '460.client-closed' : null;
   if (id === null) return;
   const wait = quantile(stats.requestTime, 0.5);
@@ -413,7 +492,7 @@ const clientClosed: EvidenceRule = ({ window, code, stats, n, add }) => {
   const backendP95 = quantile(window.backendTime, 0.95);
   const waiting = stats.connectedNoHeader + stats.noConnection;
   const backendNote =
-    backendP95 === null ? 'no backend answered in this window' : `backend p95 in this window ${seconds(backendP95)}`;
+    backendP95 === null ? `no backend answered ${scope}` : `backend p95 ${scope} ${seconds(backendP95)}`;
   const slow = wait >= 1000 && (waiting / n >= MOST || (backendP95 !== null && backendP95 >= wait / 2));
   if (slow) {
     add(
@@ -425,7 +504,7 @@ const clientClosed: EvidenceRule = ({ window, code, stats, n, add }) => {
     add(
       id,
       1,
-      `clients closed after a median ${seconds(wait)} (p95 ${seconds(waitP95)}); ${backendNote}: clients gave up early rather than a slow backend`,
+      `clients closed after a median ${seconds(wait)} (p95 ${seconds(waitP95)}); ${backendNote}: clients gave up${wait < 1000 ? ' early' : ''} rather than a slow backend`,
     );
   }
 };

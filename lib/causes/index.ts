@@ -8,7 +8,7 @@ import { CAUSE_CATALOGUE, type CauseDefinition, causesFor } from './catalogue.js
 import { EVIDENCE_RULES, type EvidenceContext, UNLISTED_RULES } from './evidence.js';
 
 export { CAUSE_CATALOGUE, type CauseDefinition, causesFor } from './catalogue.js';
-export { shownValue } from './format.js';
+export { scopePhrase, shownValue } from './format.js';
 
 function round(score: number): number {
   return Math.round(score * 100) / 100;
@@ -19,12 +19,23 @@ function round(score: number): number {
  * with the numbers behind its score (escape it for HTML or a terminal); causes the window says nothing about
  * follow in table order with score 0 and empty evidence, and causes the evidence speaks against come last.
  *
- * `thresholds` defaults to the window's platform defaults (OTC: connect 5 s, response 300 s, client 60 s).
+ * `thresholds` defaults to the window's platform defaults (OTC: connect 5 s, response 300 s, client 60 s). Every
+ * sentence is true for any thresholds at the histogram's resolution (see ./evidence.ts).
+ *
+ * `scope` names the period `window` covers wherever a sentence speaks of it: `in this window` (the default) for
+ * one window; for an aggregate merged from several, a phrase from {@link scopePhrase} or e.g. `in this incident`.
  *
  * @example
  * rankCauses(window, 502)[0] // { code: 502, id: '502.backend-port', evidence: '41 of 43 502s got no backend connection, ...', score: 4.7, ... }
+ * rankCauses(merged, 504, thresholds, 'in the 3 windows 05:40–05:55').find((c) => c.id === '504.firewall')?.evidence
+ * // '16053 requests got a backend answer in the 3 windows 05:40–05:55'
  */
-export function rankCauses(window: WindowAggregate, code: number, thresholds?: PlatformThresholds): CauseResult[] {
+export function rankCauses(
+  window: WindowAggregate,
+  code: number,
+  thresholds?: PlatformThresholds,
+  scope = 'in this window',
+): CauseResult[] {
   const defs = causesFor(code);
   const stats = window.codes[code];
   const scores = new Map<string, { score: number; sentences: string[] }>(
@@ -40,6 +51,7 @@ export function rankCauses(window: WindowAggregate, code: number, thresholds?: P
       n: stats.count,
       platform,
       thresholds: thresholds ?? DEFAULT_THRESHOLDS[platform],
+      scope,
       add(id, delta, sentence) {
         if (id.startsWith('*')) {
           deferred.push([id, delta, sentence]);

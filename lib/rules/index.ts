@@ -6,7 +6,10 @@ import { parse as parseYaml } from 'yaml';
 import { MAX_WINDOW_MS, MIN_WINDOW_MS } from '../aggregate/index.js';
 import { LbwatchError } from '../errors.js';
 import { LOG_FORMATS, type LogFormat } from '../formats/record.js';
-import type { Severity } from '../model.js';
+import { LOGS_MISSING_RULE, type Severity } from '../model.js';
+import { globMatches, isTimeZone, parseSchedule, type Silence } from './silences.js';
+
+export { globMatches, parseSchedule, type Silence, silencedBy, type WeeklySchedule } from './silences.js';
 
 export type RuleSource = 'any' | 'lb' | 'backend';
 
@@ -24,6 +27,25 @@ export interface Rule {
   /** Windows with fewer requests never fire. */
   minRequests: number;
   severity: Severity;
+  /** Per-rule incident settings (the file's `incidents`, overridden by the rule's own). */
+  incidents: IncidentSettings;
+}
+
+/** How firing windows become incidents and how often an open incident is paged again. */
+export interface IncidentSettings {
+  /** Quiet time (in windows with requests) after which an incident resolves; null = 2 windows. */
+  resolveAfterMs: number | null;
+  /** Reminder interval while open; 0 = no reminders. */
+  renotifyAfterMs: number;
+}
+
+/** Silent logs: a load balancer that delivered logs and then none for `afterMs` opens a `logs-missing` incident. */
+export interface LogsMissingSettings {
+  /** null = off. */
+  afterMs: number | null;
+  severity: Severity;
+  /** First match wins; `afterMs` null turns the check off for those load balancers. */
+  overrides: { loadBalancers: string[]; afterMs: number | null }[];
 }
 
 /** Timeouts in seconds that turn request times into evidence (see error-codes.md). */
@@ -42,6 +64,33 @@ export interface RuleSet {
   windowMs: number;
   rules: Rule[];
   thresholds: ThresholdsByFormat;
+  /** The file's global incident settings (each rule carries its resolved copy). */
+  incidents: IncidentSettings;
+  silences: Silence[];
+  logsMissing: LogsMissingSettings;
+}
+
+/** Defaults: resolve after 2 quiet windows; remind every 4 hours like Alertmanager's `repeat_interval`. */
+export const DEFAULT_INCIDENTS: Readonly<IncidentSettings> = Object.freeze({
+  resolveAfterMs: null,
+  renotifyAfterMs: 4 * 3_600_000,
+});
+
+export const DEFAULT_LOGS_MISSING: Readonly<LogsMissingSettings> = Object.freeze({
+  afterMs: 20 * 60_000,
+  severity: 'warning',
+  overrides: [],
+});
+
+/** Quiet windows with requests after which an incident of `rule` resolves (at least 1). */
+export function resolveAfterWindows(settings: IncidentSettings, windowMs: number): number {
+  return settings.resolveAfterMs === null ? 2 : Math.max(1, Math.ceil(settings.resolveAfterMs / windowMs));
+}
+
+/** How long a load balancer may stay silent before `logs-missing` opens, or null when off for it. */
+export function logsMissingAfter(settings: LogsMissingSettings, loadBalancer: string): number | null {
+  for (const o of settings.overrides) if (o.loadBalancers.some((p) => globMatches(p, loadBalancer))) return o.afterMs;
+  return settings.afterMs;
 }
 
 /** Defaults from the OTC FAQ and the AWS ALB/CLB docs; CLB has no documented connect timeout, ALB's 10 s is used. */
@@ -87,7 +136,7 @@ function rule(
   severity: Severity,
   minRequests = 20,
 ): Rule {
-  return { id, codes, classes: [], source, rate, count, minRequests, severity };
+  return { id, codes, classes: [], source, rate, count, minRequests, severity, incidents: DEFAULT_INCIDENTS };
 }
 
 /**
@@ -107,10 +156,16 @@ export const DEFAULT_RULES: RuleSet = Object.freeze({
     rule('client-aborts', [460, 499], 'any', 0.1, 25, 'info'),
   ],
   thresholds: DEFAULT_THRESHOLDS,
+  incidents: DEFAULT_INCIDENTS,
+  silences: [],
+  logsMissing: DEFAULT_LOGS_MISSING,
 }) as RuleSet;
 
-const RULE_FIELDS = new Set(['id', 'codes', 'source', 'rate', 'count', 'minRequests', 'severity']);
-const TOP_FIELDS = new Set(['window', 'rules', 'thresholds']);
+const RULE_FIELDS = new Set(['id', 'codes', 'source', 'rate', 'count', 'minRequests', 'severity', 'incidents']);
+const TOP_FIELDS = new Set(['window', 'rules', 'thresholds', 'incidents', 'silences', 'logsMissing']);
+const INCIDENT_FIELDS = new Set(['resolveAfter', 'renotifyAfter']);
+const SILENCE_FIELDS = new Set(['id', 'loadBalancers', 'rules', 'from', 'to', 'schedule', 'timeZone', 'reason']);
+const LOGS_MISSING_FIELDS = new Set(['after', 'severity', 'overrides']);
 const THRESHOLD_FIELDS = new Set(['connectTimeout', 'responseTimeout', 'idleTimeout', 'clientTimeout']);
 const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
 const SOURCES: readonly RuleSource[] = ['any', 'lb', 'backend'];
@@ -153,7 +208,7 @@ export function parseRules(text: string, source: string): RuleSet {
     problems.push(`${where}: expected ${expected}, found ${shown(found)}`);
 
   if (!isObject(doc)) {
-    problem('file', 'a mapping with `rules` (and optionally `window`, `thresholds`)', doc);
+    problem('file', 'a mapping with `rules` (and optionally `window`, `thresholds`, `incidents`, `silences`)', doc);
     throw invalid(source, problems);
   }
   for (const key of Object.keys(doc)) {
@@ -174,20 +229,217 @@ export function parseRules(text: string, source: string): RuleSet {
     }
   }
 
+  const incidents = parseIncidentSettings(doc.incidents, DEFAULT_INCIDENTS, 'field "incidents"', problems);
   const rules: Rule[] = [];
-  if (!Array.isArray(doc.rules) || doc.rules.length === 0) {
+  // A file that only tunes incidents, silences or silent-log checks keeps the built-in rules.
+  const tunesOnly =
+    doc.rules === undefined &&
+    (doc.incidents !== undefined || doc.silences !== undefined || doc.logsMissing !== undefined);
+  if (tunesOnly) {
+    for (const r of DEFAULT_RULES.rules) rules.push({ ...r, incidents });
+  } else if (!Array.isArray(doc.rules) || doc.rules.length === 0) {
     problem('field "rules"', 'a non-empty list of rules', doc.rules);
   } else {
     const seen = new Set<string>();
     doc.rules.forEach((raw: unknown, index: number) => {
-      const parsed = parseRule(raw, index, seen, problems);
+      const parsed = parseRule(raw, index, seen, problems, incidents);
       if (parsed !== null) rules.push(parsed);
     });
   }
 
   const thresholds = parseThresholds(doc.thresholds, problems);
+  const silences = parseSilences(doc.silences, new Set(rules.map((r) => r.id)), problems);
+  const logsMissing = parseLogsMissing(doc.logsMissing, problems);
   if (problems.length > 0) throw invalid(source, problems);
-  return { windowMs, rules, thresholds };
+  return { windowMs, rules, thresholds, incidents, silences, logsMissing };
+}
+
+/** A duration field; `0` is allowed where `allowZero` (e.g. reminders off). */
+function durationField(
+  raw: unknown,
+  where: string,
+  problems: string[],
+  options: { allowZero?: boolean; allowOff?: boolean } = {},
+): number | null | undefined {
+  if (raw === undefined) return undefined;
+  if (options.allowOff === true && (raw === 'off' || raw === false)) return null;
+  if (options.allowZero === true && (raw === 0 || raw === '0')) return 0;
+  if (typeof raw === 'string') {
+    try {
+      const ms = parseDuration(raw);
+      if (ms > 0) return ms;
+    } catch {
+      // reported below
+    }
+  }
+  const extra = [options.allowZero === true ? '0 (off)' : '', options.allowOff === true ? '"off"' : '']
+    .filter((e) => e !== '')
+    .join(' or ');
+  problems.push(
+    `${where}: expected a duration such as 10m, 4h or 1d${extra === '' ? '' : ` or ${extra}`}, found ${shown(raw)}`,
+  );
+  return undefined;
+}
+
+function parseIncidentSettings(
+  raw: unknown,
+  base: IncidentSettings,
+  where: string,
+  problems: string[],
+): IncidentSettings {
+  if (raw === undefined) return base;
+  if (!isObject(raw)) {
+    problems.push(`${where}: expected a mapping with resolveAfter and/or renotifyAfter, found ${shown(raw)}`);
+    return base;
+  }
+  for (const key of Object.keys(raw)) {
+    if (!INCIDENT_FIELDS.has(key))
+      problems.push(`${where} field "${key}": expected one of ${[...INCIDENT_FIELDS].join(', ')}, found ${shown(key)}`);
+  }
+  const resolveAfter = durationField(raw.resolveAfter, `${where} field "resolveAfter"`, problems);
+  const renotifyAfter = durationField(raw.renotifyAfter, `${where} field "renotifyAfter"`, problems, {
+    allowZero: true,
+  });
+  return {
+    resolveAfterMs: resolveAfter ?? base.resolveAfterMs,
+    renotifyAfterMs: renotifyAfter ?? base.renotifyAfterMs,
+  };
+}
+
+function stringList(raw: unknown, where: string, problems: string[], what: string): string[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw) || raw.some((v) => typeof v !== 'string' || v === '')) {
+    problems.push(`${where}: expected a list of ${what}, found ${shown(raw)}`);
+    return [];
+  }
+  return raw as string[];
+}
+
+function instant(raw: unknown, where: string, problems: string[]): number | null {
+  const text = raw instanceof Date ? raw.toISOString() : raw;
+  const ms =
+    typeof text === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)
+      ? Date.parse(text)
+      : Number.NaN;
+  if (Number.isNaN(ms)) {
+    problems.push(`${where}: expected an ISO 8601 time with a zone, e.g. 2026-06-16T05:00:00Z, found ${shown(raw)}`);
+    return null;
+  }
+  return ms;
+}
+
+function parseSilences(raw: unknown, ruleIds: Set<string>, problems: string[]): Silence[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    problems.push(`field "silences": expected a list of silences, found ${shown(raw)}`);
+    return [];
+  }
+  const out: Silence[] = [];
+  const seen = new Set<string>();
+  raw.forEach((s: unknown, index: number) => {
+    const idText = isObject(s) && typeof s.id === 'string' ? ` (id "${s.id.slice(0, 60)}")` : '';
+    const where = (field: string) => `silences[${index}]${idText} field "${field}"`;
+    const before = problems.length;
+    if (!isObject(s)) {
+      problems.push(`silences[${index}]: expected a mapping with id, from/to or schedule, found ${shown(s)}`);
+      return;
+    }
+    for (const key of Object.keys(s)) {
+      if (!SILENCE_FIELDS.has(key))
+        problems.push(`${where(key)}: expected one of ${[...SILENCE_FIELDS].join(', ')}, found ${shown(key)}`);
+    }
+    if (typeof s.id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(s.id)) {
+      problems.push(
+        `${where('id')}: expected a name of letters, digits, ".", "_" or "-" (at most 64), found ${shown(s.id)}`,
+      );
+    } else if (seen.has(s.id)) {
+      problems.push(`${where('id')}: expected an id not used by another silence, found ${shown(s.id)}`);
+    } else seen.add(s.id);
+    const loadBalancers = stringList(s.loadBalancers, where('loadBalancers'), problems, 'load-balancer globs');
+    const rules = stringList(s.rules, where('rules'), problems, 'rule ids');
+    for (const r of rules) {
+      if (!ruleIds.has(r) && r !== LOGS_MISSING_RULE)
+        problems.push(`${where('rules')}: expected rule ids of this file or ${LOGS_MISSING_RULE}, found ${shown(r)}`);
+    }
+    let period: Silence['period'] = null;
+    let schedule: Silence['schedule'] = null;
+    const timeZone = s.timeZone ?? 'UTC';
+    if (typeof timeZone !== 'string' || !isTimeZone(timeZone)) {
+      problems.push(`${where('timeZone')}: expected an IANA time zone such as Europe/Berlin, found ${shown(timeZone)}`);
+    }
+    if (s.schedule !== undefined) {
+      if (s.from !== undefined || s.to !== undefined)
+        problems.push(`${where('schedule')}: expected either schedule or from/to, found both`);
+      const parsed = typeof s.schedule === 'string' ? parseSchedule(s.schedule, String(timeZone)) : 'a text';
+      if (typeof parsed === 'string')
+        problems.push(`${where('schedule')}: expected ${parsed}, found ${shown(s.schedule)}`);
+      else schedule = parsed;
+    } else if (s.from !== undefined || s.to !== undefined) {
+      const from = instant(s.from, where('from'), problems);
+      const to = instant(s.to, where('to'), problems);
+      if (from !== null && to !== null) {
+        if (to <= from) problems.push(`${where('to')}: expected a time after from, found ${shown(s.to)}`);
+        else period = { from, to };
+      }
+    } else {
+      problems.push(`${where('from')}: expected from and to, or a weekly schedule, found nothing`);
+    }
+    if (s.reason !== undefined && typeof s.reason !== 'string')
+      problems.push(`${where('reason')}: expected a text, found ${shown(s.reason)}`);
+    if (problems.length > before) return;
+    out.push({
+      id: s.id as string,
+      loadBalancers,
+      rules,
+      period,
+      schedule,
+      reason: typeof s.reason === 'string' ? s.reason.slice(0, 500) : '',
+    });
+  });
+  return out;
+}
+
+function parseLogsMissing(raw: unknown, problems: string[]): LogsMissingSettings {
+  if (raw === undefined) return DEFAULT_LOGS_MISSING;
+  if (!isObject(raw)) {
+    problems.push(`field "logsMissing": expected a mapping with after, severity and/or overrides, found ${shown(raw)}`);
+    return DEFAULT_LOGS_MISSING;
+  }
+  for (const key of Object.keys(raw)) {
+    if (!LOGS_MISSING_FIELDS.has(key))
+      problems.push(
+        `field "logsMissing" field "${key}": expected one of ${[...LOGS_MISSING_FIELDS].join(', ')}, found ${shown(key)}`,
+      );
+  }
+  const after = durationField(raw.after, 'logsMissing field "after"', problems, { allowOff: true });
+  const severity = raw.severity ?? DEFAULT_LOGS_MISSING.severity;
+  if (!SEVERITIES.includes(severity as Severity))
+    problems.push(`logsMissing field "severity": expected critical, warning or info, found ${shown(severity)}`);
+  const overrides: LogsMissingSettings['overrides'] = [];
+  if (raw.overrides !== undefined) {
+    if (!Array.isArray(raw.overrides)) {
+      problems.push(`logsMissing field "overrides": expected a list, found ${shown(raw.overrides)}`);
+    } else {
+      raw.overrides.forEach((o: unknown, i: number) => {
+        const where = `logsMissing.overrides[${i}]`;
+        if (!isObject(o)) {
+          problems.push(`${where}: expected a mapping with loadBalancers and after, found ${shown(o)}`);
+          return;
+        }
+        const lbs = stringList(o.loadBalancers, `${where} field "loadBalancers"`, problems, 'load-balancer globs');
+        if (lbs.length === 0 && Array.isArray(o.loadBalancers))
+          problems.push(`${where} field "loadBalancers": expected at least one glob, found an empty list`);
+        const ms = durationField(o.after, `${where} field "after"`, problems, { allowOff: true });
+        if (o.after === undefined) problems.push(`${where} field "after": expected a duration or "off", found nothing`);
+        if (ms !== undefined) overrides.push({ loadBalancers: lbs, afterMs: ms });
+      });
+    }
+  }
+  return {
+    afterMs: after === undefined ? DEFAULT_LOGS_MISSING.afterMs : after,
+    severity: severity as Severity,
+    overrides,
+  };
 }
 
 function invalid(source: string, problems: string[]): LbwatchError {
@@ -208,7 +460,13 @@ function parseCode(v: unknown): { code: number } | { cls: number } | null {
   return null;
 }
 
-function parseRule(raw: unknown, index: number, seen: Set<string>, problems: string[]): Rule | null {
+function parseRule(
+  raw: unknown,
+  index: number,
+  seen: Set<string>,
+  problems: string[],
+  fileIncidents: IncidentSettings,
+): Rule | null {
   const idText = isObject(raw) && typeof raw.id === 'string' ? ` (id "${raw.id.slice(0, 60)}")` : '';
   const where = (field: string) => `rules[${index}]${idText} field "${field}"`;
   const problem = (field: string, expected: string, found: unknown) =>
@@ -224,6 +482,8 @@ function parseRule(raw: unknown, index: number, seen: Set<string>, problems: str
   const id = raw.id;
   if (typeof id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(id)) {
     problem('id', 'a name of letters, digits, ".", "_" or "-" (at most 64)', id);
+  } else if (id === LOGS_MISSING_RULE) {
+    problem('id', `an id other than ${LOGS_MISSING_RULE} (lbwatch's silent-log incidents use it)`, id);
   } else if (seen.has(id)) {
     problem('id', 'an id not used by another rule', id);
   } else seen.add(id);
@@ -267,6 +527,7 @@ function parseRule(raw: unknown, index: number, seen: Set<string>, problems: str
   }
   const severity = raw.severity ?? 'warning';
   if (!SEVERITIES.includes(severity as Severity)) problem('severity', 'critical, warning or info', severity);
+  const incidents = parseIncidentSettings(raw.incidents, fileIncidents, where('incidents'), problems);
 
   if (problems.length > before) return null;
   return {
@@ -278,6 +539,7 @@ function parseRule(raw: unknown, index: number, seen: Set<string>, problems: str
     count,
     minRequests,
     severity: severity as Severity,
+    incidents,
   };
 }
 

@@ -116,7 +116,20 @@ describe('lbwatch analyze', () => {
     // Assess
     expect(status).toBe(0);
     const doc = JSON.parse(stdout.text);
-    expect(Object.keys(doc)).toEqual(['inputs', 'windows', 'alerts']);
+    expect(Object.keys(doc)).toEqual(['inputs', 'windows', 'alerts', 'incidents', 'logGaps']);
+    expect(doc.incidents).toHaveLength(1);
+    expect(doc.incidents[0]).toMatchObject({
+      loadBalancer: 'loadbalancer_295a7eee-9999-46ed-9fad-32a62ff0a687',
+      rule: 'gateway-errors',
+      start: '2026-03-01T10:00:00.000Z',
+      end: null,
+      lastFiring: '2026-03-01T10:00:00.000Z',
+      windows: 1,
+      peak: { windowStart: '2026-03-01T10:00:00.000Z', rate: 0.2, matched: 40, requests: 200 },
+      statusCodes: { 502: 40 },
+      silenced: false,
+    });
+    expect(doc.logGaps).toEqual([]);
     expect(doc.inputs).toEqual([
       {
         path: 'logs/a.log',
@@ -225,10 +238,11 @@ describe('lbwatch analyze', () => {
     // Assess
     expect(status).toBe(0);
     expect(stdout.text).not.toContain('\u001b');
-    expect(stdout.text).toContain('Alerts (1)');
+    expect(stdout.text).toContain('Incidents (1, 1 still open; 1 firing window)');
     expect(stdout.text).toMatch(
-      /2026-03-01 10:00–10:05Z\s+loadbalancer_295a7eee-9999-46ed-9fad-32a62ff0a687\s+gateway-errors\s+CRITICAL\s+502×40\s+20%/,
+      /2026-03-01 10:00\s+open\s+loadbalancer_295a7eee-9999-46ed-9fad-32a62ff0a687\s+gateway-errors\s+CRITICAL\s+502×40\s+20%/,
     );
+    expect(stdout.text).toContain('2026-03-01 10:00–10:05Z  502×40 of 200 (20%)');
     expect(stdout.text).toContain('1. 502.backend-');
     expect(stdout.text).toContain('all 40 502s got no backend connection');
     expect(stdout.text).toContain('records     200 of 201 lines');
@@ -264,7 +278,7 @@ describe('lbwatch analyze', () => {
   it('says so when nothing alerts', async () => {
     const { io, stdout } = makeIo();
     await createAnalyzeCommand(fakeDeps({ 'logs/a.log': repeat(50, () => otcRecord()) }))(['logs'], io);
-    expect(stdout.text).toContain('No alerts: no window crossed a rule.');
+    expect(stdout.text).toContain('No incidents: no window crossed a rule.');
   });
 });
 

@@ -25,7 +25,7 @@ export function functionsCodeDirectory(): string {
   if (codeDirectory !== undefined) return codeDirectory;
   const dist = join(root, 'dist', 'functions');
   const built = () => names.every((name) => existsSync(join(dist, name, 'index.mjs')));
-  const sources = names.every((name) => existsSync(join(root, 'functions', name, 'index.ts')));
+  const sources = names.every((name) => existsSync(join(root, 'functions', 'aws', name, 'index.ts')));
   // Build only when no build ran at all: rebuilding after a failed one would only delete dist/ under the feet of
   // tests that run the bundled CLI at the same time.
   const neverBuilt = !existsSync(join(root, 'dist', 'cli', 'lbwatch.mjs'));

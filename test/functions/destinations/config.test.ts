@@ -2,8 +2,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../functions/shared/config.js';
-import { needsSecrets, resolveOutgoingDestinations } from '../../../functions/shared/runtime.js';
+import { parseConfig } from '../../../functions/core/config.js';
+import { needsSecrets, resolveDestinations } from '../../../functions/core/runtime.js';
 import { isLbwatchError } from '../../../lib/errors.js';
 
 const SLACK_URL = 'https://hooks.slack.com/services/T000/B000/XXXXSECRETXXXX';
@@ -93,7 +93,7 @@ describe('parseConfig: destinations', () => {
   });
 });
 
-describe('resolveOutgoingDestinations', () => {
+describe('resolveDestinations', () => {
   const secretsMock = mockClient(SecretsManagerClient);
   beforeEach(() => secretsMock.reset());
   const clients = {
@@ -117,7 +117,7 @@ describe('resolveOutgoingDestinations', () => {
       SMN_TOPIC_URN: TOPIC_URN,
     });
     // Act
-    const destinations = await resolveOutgoingDestinations(config, clients);
+    const destinations = await resolveDestinations(config, clients);
     // Assess
     expect(needsSecrets(config)).toBe(true);
     expect(destinations.map((d) => d.name)).toEqual(['sns', 'smn', 'webhook', 'slack', 'teams', 'pagerduty']);
@@ -127,7 +127,7 @@ describe('resolveOutgoingDestinations', () => {
   it('rejects a secret that is not what its variable needs, without echoing it', async () => {
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: 'hunter2-not-a-key' });
     const config = parseConfig({ ...base, PAGERDUTY_ROUTING_KEY_SECRET_ARN: arn('pagerduty') });
-    const failure = resolveOutgoingDestinations(config, clients);
+    const failure = resolveDestinations(config, clients);
     await expect(failure).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
       context: { variable: 'PAGERDUTY_ROUTING_KEY_SECRET_ARN' },
@@ -138,12 +138,12 @@ describe('resolveOutgoingDestinations', () => {
   it('rejects a Slack secret holding a plain-http URL to a remote host', async () => {
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: 'http://hooks.slack.com/services/T0/B0/X' });
     const config = parseConfig({ ...base, SLACK_WEBHOOK_SECRET_ARN: arn('slack') });
-    await expect(resolveOutgoingDestinations(config, clients)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(resolveDestinations(config, clients)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 
   it('refuses SMN without the agency credentials', async () => {
     const config = parseConfig({ ...base, SMN_TOPIC_URN: TOPIC_URN });
-    await expect(resolveOutgoingDestinations(config, { sns: clients.sns })).rejects.toMatchObject({
+    await expect(resolveDestinations(config, { sns: clients.sns })).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
     });
   });

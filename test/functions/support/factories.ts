@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { sdkStreamMixin } from '@smithy/util-stream';
-import { type FunctionConfig, parseConfig } from '../../../functions/shared/config.js';
+import { type FunctionConfig, parseConfig } from '../../../functions/core/config.js';
 import type { Alert } from '../../../lib/model.js';
 
 const fixtures = new URL('../../fixtures/events/', import.meta.url);

@@ -28,6 +28,8 @@ export class FakeS3 {
   /** Return a value to throw it instead of serving the request. */
   failGet: (bucket: string, key: string) => Error | null = () => null;
   failPut: (bucket: string, key: string, conditional: boolean) => Error | null = () => null;
+  /** Set by a failPut hook: the write lands before its error is returned (an answer lost on the way back). */
+  landNext = false;
 
   constructor(readonly mock: S3Mock) {
     this.install();
@@ -67,7 +69,13 @@ export class FakeS3 {
         (input: { Bucket: string; Key: string; Body: string | Buffer; IfNoneMatch?: string; IfMatch?: string }) => {
           const conditional = input.IfNoneMatch !== undefined || input.IfMatch !== undefined;
           const failure = this.failPut(input.Bucket, input.Key, conditional);
-          if (failure !== null) throw failure;
+          if (failure !== null) {
+            if (this.landNext) {
+              this.landNext = false;
+              this.put(input.Bucket, input.Key, input.Body);
+            }
+            throw failure;
+          }
           const existing = this.objects.get(`${input.Bucket}/${input.Key}`);
           if (input.IfNoneMatch === '*' && existing !== undefined) throw awsError('PreconditionFailed', 412);
           if (input.IfMatch !== undefined && (existing === undefined || input.IfMatch !== `"${existing.etag}"`)) {

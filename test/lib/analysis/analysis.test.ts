@@ -168,6 +168,8 @@ describe('analyze', () => {
       inputs: [],
       windows: [],
       alerts: [],
+      incidents: [],
+      logGaps: [],
       codes: [],
     });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAggregator, type WindowAggregate } from '../../../lib/aggregate/index.js';
-import { CAUSE_CATALOGUE, rankCauses } from '../../../lib/causes/index.js';
+import { CAUSE_CATALOGUE, rankCauses, scopePhrase } from '../../../lib/causes/index.js';
 import type { LogRecord } from '../../../lib/formats/record.js';
 import type { CauseResult } from '../../../lib/model.js';
 import { albRecord, otcNoConnection, otcNoHeader, otcRecord, repeat } from '../aggregate/factories.js';
@@ -678,5 +678,199 @@ describe('remaining negative cases', () => {
       ['unlisted.lb-generated', 2],
       ['unlisted.backend-returned', 0],
     ]);
+  });
+});
+
+describe('timeout claims under thresholds that differ from the platform', () => {
+  const rulesFile = { connectTimeout: 3, responseTimeout: 60, clientTimeout: 60 };
+
+  it('unconnected 504s of 5 s are not "about the 3 s connect timeout": they took longer than it', () => {
+    // Prepare
+    const w = windowOf([...repeat(10, () => otcNoConnection(504, 5.002)), ...ok(50)]);
+    // Act
+    const causes = rankCauses(w, 504, rulesFile);
+    // Assess
+    const connect = cause(causes, '504.connect-timeout');
+    expect(connect.evidence).not.toContain('about the 3 s');
+    expect(connect.evidence).toBe(
+      "all 10 504s never connected to a backend and took longer than the 3 s ELB connect timeout (median 5.0 s): the timeout set on the load balancer may be longer than lbwatch's thresholds say",
+    );
+    expect(connect.score).toBe(1);
+  });
+
+  it('504s of 300 s are not "about the 60 s response timeout": they took longer than it', () => {
+    // Prepare
+    const w = windowOf([...repeat(45, () => otcNoHeader(504, 300.01)), ...ok(50)]);
+    // Act
+    const causes = rankCauses(w, 504, rulesFile);
+    // Assess
+    const response = cause(causes, '504.response-timeout');
+    expect(response.evidence).not.toContain('about the 60 s');
+    expect(response.evidence).toContain('all 45 504s took longer than the 60 s ELB response timeout (median 300 s)');
+    expect(response.score).toBe(1);
+  });
+
+  it('a median names only the requests the claim counts', () => {
+    // Prepare: 6 of 10 about the 5 s connect timeout, 4 far longer
+    const w = windowOf([
+      ...repeat(6, () => otcNoConnection(504, 5.01)),
+      ...repeat(4, () => otcNoConnection(504, 40)),
+      ...ok(20),
+    ]);
+    // Act
+    const causes = rankCauses(w, 504);
+    // Assess
+    expect(cause(causes, '504.connect-timeout').evidence).toContain(
+      '6 of 10 504s never connected to a backend and took about the 5 s ELB connect timeout (median of the 6: 5.0 s)',
+    );
+    expect(cause(causes, '504.connect-timeout').evidence).toContain(
+      '4 of 10 504s never connected to a backend and took longer',
+    );
+  });
+
+  it('names a fractional timeout as configured', () => {
+    // Prepare
+    const w = windowOf([...repeat(10, () => otcNoConnection(504, 2.75)), ...ok(5)]);
+    // Act
+    const causes = rankCauses(w, 504, { connectTimeout: 2.75, responseTimeout: 300, clientTimeout: 60 });
+    // Assess
+    expect(cause(causes, '504.connect-timeout').evidence).toContain('about the 2.75 s ELB connect timeout');
+  });
+
+  it('a connect timeout above the response timeout still gets its own band', () => {
+    // Prepare
+    const w = windowOf([...repeat(10, () => otcNoConnection(504, 60)), ...ok(5)]);
+    // Act
+    const causes = rankCauses(w, 504, { connectTimeout: 60, responseTimeout: 30, clientTimeout: 60 });
+    // Assess
+    expect(cause(causes, '504.connect-timeout').evidence).toContain(
+      'all 10 504s never connected to a backend and took about the 60 s ELB connect timeout (median 60 s)',
+    );
+  });
+
+  it('"none reached" is not said when some came within 10% of the timeout', () => {
+    // Prepare: 2 of 10 at 280 s, short of the 300 s response timeout but about it
+    const w = windowOf([...repeat(8, () => otcNoHeader(504, 1)), ...repeat(2, () => otcNoHeader(504, 280)), ...ok(5)]);
+    // Act
+    const causes = rankCauses(w, 504);
+    // Assess
+    expect(cause(causes, '504.response-timeout').evidence).toBe('');
+  });
+
+  it('unconnected 502s slower than half the connect timeout do not count as failing fast', () => {
+    // Prepare
+    const slow = windowOf([...repeat(20, () => otcNoConnection(502, 4.5)), ...ok(20, B)]);
+    const fast = windowOf([...repeat(20, () => otcNoConnection(502, 0.002)), ...ok(20, B)]);
+    // Act
+    const slowPort = cause(rankCauses(slow, 502), '502.backend-port');
+    const fastPort = cause(rankCauses(fast, 502), '502.backend-port');
+    // Assess
+    expect(slowPort.evidence).toContain(
+      'all 20 502s got no backend connection, 0 of them failing within 2.5 s (well under the 5 s connect timeout)',
+    );
+    expect(fastPort.score - slowPort.score).toBe(2);
+  });
+
+  it('408s much later than the client timeout are not "about" it', () => {
+    const causes = rankCauses(
+      windowOf(repeat(5, () => otcRecord({ status: 408, generatedBy: 'lb', backendStatus: null, requestTime: 300 }))),
+      408,
+    );
+    expect(causes[0]?.evidence).toContain('all 5 408s took longer than the 60 s client timeout (median 300 s)');
+  });
+
+  it('sizes just under a limit are neither counted as reaching it nor said to stay below it', () => {
+    // Prepare: 16,000 bytes shares a histogram bucket with ALB's 16 KB limit
+    const records = repeat(8, () =>
+      albRecord({ status: 400, generatedBy: 'lb', backendStatus: null, member: null, requestBytes: 16_000 }),
+    );
+    // Act
+    const causes = rank(records, 400);
+    // Assess
+    expect(cause(causes, '400.header-too-large')).toMatchObject({ score: 0, evidence: '' });
+  });
+});
+
+describe('scope of evidence sentences', () => {
+  const scope = 'in the 3 windows 05:40–05:55';
+
+  it('names the scope instead of "this window" for several windows', () => {
+    // Prepare
+    const w = windowOf([...repeat(10, () => otcNoConnection(504, 5.002)), ...ok(30)]);
+    // Act
+    const causes = rankCauses(w, 504, undefined, scope);
+    // Assess
+    expect(cause(causes, '504.firewall').evidence).toBe(`30 requests got a backend answer ${scope}`);
+    expect(causes.some((c) => c.evidence.includes('this window'))).toBe(false);
+  });
+
+  it('uses the scope in every sentence that spoke of the window', () => {
+    // Prepare
+    const dead = [...repeat(39, () => otcNoConnection(502, 0.002, { member: A })), ...ok(100, B)];
+    const live = [...repeat(39, () => otcNoConnection(502, 0.002, { member: A })), ...ok(200, A)];
+    const firewall = [A, B].flatMap((m) => repeat(10, () => otcNoConnection(504, 5.002, { member: m })));
+    const notFound = [
+      ...repeat(40, () => otcRecord({ status: 404, backendStatus: 404, member: A })),
+      ...ok(100, B),
+      ...ok(100, C),
+    ];
+    const closed = [...repeat(10, () => otcRecord({ status: 499, generatedBy: 'lb', requestTime: 0.2 })), ...ok(20)];
+    const unanswered = repeat(10, () => otcNoHeader(499, 30));
+    // Act
+    const texts = [
+      rankCauses(windowOf(dead), 502, undefined, scope),
+      rankCauses(windowOf(live), 502, undefined, scope),
+      rankCauses(windowOf(firewall), 504, undefined, scope),
+      rankCauses(windowOf(notFound), 404, undefined, scope),
+      rankCauses(windowOf(closed), 499, undefined, scope),
+      rankCauses(windowOf(unanswered), 499, undefined, scope),
+    ].map((causes) => causes.map((c) => c.evidence).join(' | '));
+    // Assess
+    expect(texts.join('\n')).not.toContain('this window');
+    expect(texts[0]).toContain(`which answered nothing else ${scope}`);
+    expect(texts[1]).toContain(`which answered 200 other requests normally ${scope}`);
+    expect(texts[2]).toContain(`no request reached any backend ${scope}`);
+    expect(texts[3]).toContain(`was answered successfully 200 times ${scope}`);
+    expect(texts[4]).toContain(`backend p95 ${scope} 11 ms`);
+    expect(texts[5]).toContain(`no backend answered ${scope}`);
+  });
+});
+
+describe('scopePhrase', () => {
+  const at = (iso: string) => Date.parse(iso);
+  const FIVE_MINUTES = 300_000;
+
+  it('says "in this window" for one window', () => {
+    expect(scopePhrase(1, at('2026-03-01T05:40:00Z'), at('2026-03-01T05:45:00Z'), FIVE_MINUTES)).toBe('in this window');
+  });
+
+  it('names consecutive windows by their span, UTC', () => {
+    expect(scopePhrase(3, at('2026-03-01T05:40:00Z'), at('2026-03-01T05:55:00Z'), FIVE_MINUTES)).toBe(
+      'in the 3 windows 05:40–05:55',
+    );
+  });
+
+  it('says "between" when the windows have gaps', () => {
+    expect(scopePhrase(3, at('2026-03-01T05:40:00Z'), at('2026-03-01T06:10:00Z'), FIVE_MINUTES)).toBe(
+      'in 3 windows between 05:40 and 06:10',
+    );
+  });
+
+  it('adds the dates when the windows span days', () => {
+    expect(scopePhrase(4, at('2026-03-01T23:50:00Z'), at('2026-03-02T00:10:00Z'), FIVE_MINUTES)).toBe(
+      'in the 4 windows 2026-03-01 23:50–2026-03-02 00:10',
+    );
+  });
+
+  it('a period ending at midnight stays on its day', () => {
+    expect(scopePhrase(3, at('2026-03-01T23:45:00Z'), at('2026-03-02T00:00:00Z'), FIVE_MINUTES)).toBe(
+      'in the 3 windows 23:45–00:00',
+    );
+  });
+
+  it('shows seconds for windows that do not start on whole minutes', () => {
+    expect(scopePhrase(2, at('2026-03-01T05:40:30Z'), at('2026-03-01T05:41:30Z'), 30_000)).toBe(
+      'in the 2 windows 05:40:30–05:41:30',
+    );
   });
 });

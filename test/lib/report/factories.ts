@@ -122,7 +122,12 @@ export function seededRandom(seed: number): () => number {
  */
 export function generateAnalysis(loadBalancers: number, windows: number, seed = 7): AnalysisResult {
   const random = seededRandom(seed);
-  const result: Required<Omit<AnalysisResult, 'incidents'>> = { inputs: [], windows: [], alerts: [], codes: [] };
+  const result: Required<Omit<AnalysisResult, 'incidents' | 'logGaps'>> = {
+    inputs: [],
+    windows: [],
+    alerts: [],
+    codes: [],
+  };
   for (let lb = 0; lb < loadBalancers; lb++) {
     const name = lb % 2 === 0 ? `elb-shop-${lb}` : `app/api-${lb}/50dc6c495c0c9188`;
     const format = lb % 2 === 0 ? 'otc-elb' : 'alb';

@@ -47,6 +47,7 @@ describe('parseRules', () => {
       count: 10,
       minRequests: 20,
       severity: 'critical',
+      incidents: { resolveAfterMs: null, renotifyAfterMs: 14_400_000 },
     });
     expect(set.rules[1]).toMatchObject({
       classes: [4],
@@ -87,7 +88,7 @@ describe('parseRules', () => {
       'rules[1] (id "gateway-errors") field "id": expected an id not used by another rule, found "gateway-errors"',
       'rules[1] (id "gateway-errors") field "codes": expected a non-empty list of status codes (e.g. 502) or classes (e.g. "5xx"), found a list',
       'rules[1] (id "gateway-errors") field "count": expected a whole number of at least 1, found 0',
-      'rules[2] (id "typo") field "rates": expected one of id, codes, source, rate, count, minRequests, severity, found "rates"',
+      'rules[2] (id "typo") field "rates": expected one of id, codes, source, rate, count, minRequests, severity, incidents, found "rates"',
       'rules[2] (id "typo") field "rate": expected rate and/or count (give one or both), found nothing',
     ]);
     expect(error.context.problems).toBe(11);

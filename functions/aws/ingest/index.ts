@@ -1,0 +1,7 @@
+/** Lambda entry point of the ingest function: dependencies built once per cold start (see ../deps.ts). */
+import { awsDeps } from '../deps.js';
+import { createHandler } from './handler.js';
+
+export { createHandler } from './handler.js';
+
+export const handler = createHandler(awsDeps('lbwatch-ingest'));

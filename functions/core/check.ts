@@ -1,0 +1,126 @@
+/**
+ * The scheduled check, cloud-neutral (every 5 minutes by default): for every load balancer lbwatch has seen, it
+ * opens a `logs-missing` incident when no object arrived for `logsMissing.after`, and for every rule with an
+ * incident needing attention it judges closed windows again (so an incident resolves even when no later object
+ * arrives), sends reminders, and finishes pages a crashed invocation left pending. Nothing pending depends on more
+ * logs arriving.
+ */
+import { randomUUID } from 'node:crypto';
+import { openLogsMissing } from '../../lib/incidents/record.js';
+import { LOGS_MISSING_RULE } from '../../lib/model.js';
+import { logsMissingAfter, silencedBy } from '../../lib/rules/index.js';
+import { mapLimit } from './concurrency.js';
+import {
+  changeRecord,
+  deliverDue,
+  type IncidentContext,
+  loadRecord,
+  needsAttention,
+  type PageOutcome,
+  trackRule,
+} from './incidents.js';
+import { lbStatesPrefix, parseLbState, silentAfter, updateLbState } from './lb-state.js';
+import type { Log } from './logger.js';
+import type { Runtime } from './runtime.js';
+import type { StateStore } from './state-store.js';
+
+export interface CheckFlowDeps {
+  prefix: string;
+  store: StateStore;
+  log: Log;
+  now?: () => number;
+  reportUrl?: () => Promise<string | null>;
+}
+
+export interface CheckResult {
+  loadBalancers: number;
+  /** Load balancers whose logs are missing now. */
+  silent: string[];
+  pages: PageOutcome[];
+}
+
+/** Load balancers checked at once. */
+export const CHECK_CONCURRENCY = 8;
+
+export type CheckFlow = (runtime: Runtime) => Promise<CheckResult>;
+
+export function createCheckFlow(deps: CheckFlowDeps): CheckFlow {
+  const { store, prefix, log } = deps;
+  const now = deps.now ?? Date.now;
+
+  return async function check(runtime: Runtime): Promise<CheckResult> {
+    const ctx: IncidentContext = {
+      store,
+      prefix,
+      rules: runtime.rules,
+      destinations: runtime.destinations,
+      log,
+      now,
+      writer: `check:${randomUUID()}`,
+      reportUrl: deps.reportUrl ?? (async () => null),
+    };
+    const keys = await store.list(lbStatesPrefix(prefix));
+    const pages: PageOutcome[] = [];
+    const silent: string[] = [];
+    await mapLimit(keys, CHECK_CONCURRENCY, async (key) => {
+      const stored = await store.get(key);
+      const state = stored === null ? null : parseLbState(stored.text);
+      if (stored === null || state === null) return;
+      const lb = state.loadBalancer;
+      const at = now();
+      const add: string[] = [];
+      const remove: string[] = [];
+      const after = logsMissingAfter(runtime.rules.logsMissing, lb);
+      if (after !== null && state.lastArrival > 0 && at - state.lastArrival >= silentAfter(state, after)) {
+        silent.push(lb);
+        if (!state.openRules.includes(LOGS_MISSING_RULE)) {
+          const silenced = silencedBy(runtime.rules.silences, lb, LOGS_MISSING_RULE, at) !== null;
+          await changeRecord(ctx, lb, LOGS_MISSING_RULE, (record) =>
+            openLogsMissing(record, {
+              at,
+              lastSeen: state.lastArrival,
+              lastObjectKey: state.lastObjectKey,
+              severity: runtime.rules.logsMissing.severity,
+              silenced,
+            }),
+          );
+          add.push(LOGS_MISSING_RULE);
+        }
+      }
+      for (const ruleId of new Set([...state.openRules, ...add])) {
+        const rule = runtime.rules.rules.find((r) => r.id === ruleId);
+        let record: Parameters<typeof needsAttention>[0];
+        if (rule !== undefined) {
+          const tracked = await trackRule(ctx, lb, rule, []);
+          pages.push(...tracked.pages);
+          record = tracked.record;
+        } else if (ruleId === LOGS_MISSING_RULE) {
+          const done = await deliverDue(ctx, await loadRecord(ctx, lb, ruleId), new Map());
+          pages.push(...done.pages);
+          record = done.loaded.record;
+        } else {
+          // A rule the current rules file no longer has.
+          remove.push(ruleId);
+          continue;
+        }
+        if (!needsAttention(record, now())) remove.push(ruleId);
+      }
+      await updateLbState(
+        store,
+        prefix,
+        lb,
+        { add: add.filter((r) => !remove.includes(r)), remove },
+        {
+          state,
+          stored,
+        },
+      );
+    });
+    log.info('scheduled check done', {
+      loadBalancers: keys.length,
+      silent: silent.length,
+      pagesSent: pages.filter((p) => p.outcome === 'sent').length,
+    });
+    return { loadBalancers: keys.length, silent: silent.sort(), pages };
+  };
+}

@@ -1,0 +1,283 @@
+/**
+ * The ingest flow, cloud-neutral: a created access-log object -> its windows merged into the compacted window
+ * documents -> rule verdicts per (load balancer, rule) in incident records -> pages. Streaming and storage go
+ * through the object-source and state-store ports; parsing, aggregation, rules and incident decisions are lib/.
+ * Event decoding and the platform's retry contract belong to each cloud's entry point.
+ *
+ * Requests per object: the object's GET, then per (load balancer, window) it touches one GET and one PUT of the
+ * window document, one GET of the load balancer's state (and a PUT when its last arrival moved by a minute or its
+ * open rules changed), and incident records only for rules that fire in those windows or have an incident open.
+ */
+import { randomUUID } from 'node:crypto';
+import { createAggregator, type WindowAggregate } from '../../lib/aggregate/index.js';
+import { LbwatchError } from '../../lib/errors.js';
+import { resolveLogsMissing } from '../../lib/incidents/record.js';
+import { readLogStream } from '../../lib/input/read-log.js';
+import { LOGS_MISSING_RULE } from '../../lib/model.js';
+import { mapLimit } from './concurrency.js';
+import { type FunctionConfig, skipReason } from './config.js';
+import { describe, disposition, errorName } from './failures.js';
+import {
+  changeRecord,
+  deliverDue,
+  type IncidentContext,
+  needsAttention,
+  type PageOutcome,
+  rulesToTrack,
+  trackRule,
+} from './incidents.js';
+import { readLbState, updateLbState } from './lb-state.js';
+import type { Log } from './logger.js';
+import type { ObjectCreated, ObjectSource, OpenedObject } from './object-source.js';
+import type { Runtime } from './runtime.js';
+import { inputRecordKey, objectId } from './state-keys.js';
+import type { StateStore } from './state-store.js';
+import { type InputDigest, mergeIntoWindow } from './window-docs.js';
+import type { InputRecord } from './window-store.js';
+
+/** Load balancers of one object handled at once (OTC transfers carry several). */
+export const LB_CONCURRENCY = 8;
+/** The last-arrival marker moves only when it is this much older, so most objects do not rewrite it. */
+export const ARRIVAL_RESOLUTION_MS = 60_000;
+
+export interface IngestFlowDeps {
+  config: Readonly<FunctionConfig>;
+  /** Opens the announced objects. */
+  source: ObjectSource;
+  /** Holds window documents, load-balancer states, incident records and reports. */
+  store: StateStore;
+  log: Log;
+  now?: () => number;
+  /** An HTTPS link to the latest report for pages, when the platform can make one. */
+  reportUrl?: () => Promise<string | null>;
+}
+
+export type ObjectOutcome =
+  | { status: 'skipped'; bucket: string; key: string; reason: string }
+  | {
+      status: 'processed';
+      bucket: string;
+      key: string;
+      objectId: string;
+      records: number;
+      /** (load balancer, window) documents this object was merged into (0 when it was already merged). */
+      windows: number;
+      pages: PageOutcome[];
+      failure: string | null;
+    }
+  | { status: 'dropped'; bucket: string; key: string; error: Record<string, unknown> };
+
+export interface IngestResult {
+  objects: ObjectOutcome[];
+}
+
+export interface IngestFlow {
+  /**
+   * Ingests the objects in order. A failure retrying cannot help (a corrupt or vanished object)
+   * becomes a `dropped` outcome; a transient one throws so the platform delivers the event again.
+   */
+  ingest(objects: readonly ObjectCreated[], runtime: Runtime): Promise<ObjectOutcome[]>;
+}
+
+/**
+ * After an object's windows of one load balancer are merged: resolve its `logs-missing` incident if one is open,
+ * track every rule that fires in those windows or has an incident needing attention, and keep the load balancer's
+ * state (last arrival, open rules) current.
+ */
+async function trackLoadBalancer(
+  ctx: IncidentContext,
+  loadBalancer: string,
+  windows: readonly WindowAggregate[],
+  runtime: Runtime,
+  arrival: { arrival: number; key: string },
+): Promise<PageOutcome[]> {
+  const known = await readLbState(ctx.store, ctx.prefix, loadBalancer);
+  const pages: PageOutcome[] = [];
+  const add: string[] = [];
+  const remove: string[] = [];
+  if (known.state.openRules.includes(LOGS_MISSING_RULE)) {
+    const loaded = await changeRecord(ctx, loadBalancer, LOGS_MISSING_RULE, (r) =>
+      resolveLogsMissing(r, arrival.arrival),
+    );
+    const done = await deliverDue(ctx, loaded, new Map());
+    pages.push(...done.pages);
+    if (!needsAttention(done.loaded.record, ctx.now())) remove.push(LOGS_MISSING_RULE);
+  }
+  for (const rule of rulesToTrack(runtime.rules, windows, known.state.openRules)) {
+    const tracked = await trackRule(ctx, loadBalancer, rule, windows);
+    pages.push(...tracked.pages);
+    if (needsAttention(tracked.record, ctx.now())) add.push(rule.id);
+    else remove.push(rule.id);
+  }
+  // Rules of an older rules file that no longer exist leave the open set.
+  for (const r of known.state.openRules)
+    if (r !== LOGS_MISSING_RULE && !runtime.rules.rules.some((rule) => rule.id === r)) remove.push(r);
+  const moved = arrival.arrival - known.state.lastArrival >= ARRIVAL_RESOLUTION_MS;
+  await updateLbState(
+    ctx.store,
+    ctx.prefix,
+    loadBalancer,
+    {
+      ...(moved ? { arrival: arrival.arrival, objectKey: arrival.key, coverMs: coverOf(windows) } : {}),
+      add,
+      remove,
+    },
+    known,
+  );
+  return pages;
+}
+
+/** The time an object's windows of one load balancer cover, first window start to last window end. */
+function coverOf(windows: readonly WindowAggregate[]): number {
+  if (windows.length === 0) return 0;
+  const first = Math.min(...windows.map((w) => w.start));
+  const last = Math.max(...windows.map((w) => w.start + w.windowMs));
+  return last - first;
+}
+
+export function createIngestFlow(deps: IngestFlowDeps): IngestFlow {
+  const { config, source: objects, store, log } = deps;
+  const now = deps.now ?? Date.now;
+  const prefix = config.statePrefix;
+
+  async function processObject(object: ObjectCreated, runtime: Runtime): Promise<ObjectOutcome> {
+    const { bucket } = object;
+    let key = object.key;
+    const skip = skipReason(config, bucket, key);
+    if (skip !== null) {
+      log.debug('object skipped', { bucket, key, reason: skip });
+      return { status: 'skipped', bucket, key, reason: skip };
+    }
+    const open = (name: string): Promise<OpenedObject> => objects.open({ bucket, key: name, etag: object.etag });
+    let response: OpenedObject;
+    try {
+      try {
+        response = await open(key);
+      } catch (error) {
+        if (object.literalKey === undefined || errorName(error) !== 'NoSuchKey') throw error;
+        response = await open(object.literalKey);
+        key = object.literalKey;
+      }
+    } catch (error) {
+      if (error instanceof LbwatchError) throw error;
+      throw new LbwatchError('READ_FAILED', `could not open s3://${bucket}/${key}: ${errorName(error) || 'error'}`, {
+        cause: error,
+        context: { bucket, key },
+      });
+    }
+    const source = {
+      bucket,
+      key,
+      etag: object.etag ?? response.etag,
+      versionId: object.versionId ?? response.versionId,
+    };
+    const id = objectId(source);
+    const aggregator = createAggregator({ windowMs: runtime.windowMs });
+    const read = await readLogStream(response.body, (record) => aggregator.add(record), {
+      name: `s3://${bucket}/${key}`,
+      // The records only feed the windows: the fields people read (client, user agent, TLS) are not decoded.
+      fields: 'analysis',
+    });
+    const windows = aggregator.takeWindows();
+    const arrival = now();
+    const failure = read.failure === null ? null : { code: read.failure.code, message: read.failure.message };
+    const input: InputDigest = { path: `s3://${bucket}/${key}`, summary: read.summary, failure };
+    if (windows.length === 0) {
+      // No record to attribute: the object's reading is kept on its own for the report.
+      const record: InputRecord = {
+        ...source,
+        objectId: id,
+        lastModified: response.lastModified?.toISOString() ?? null,
+        bytesIn: read.bytesIn,
+        bytesOut: read.bytesOut,
+        summary: read.summary,
+        windows: [],
+        failure,
+      };
+      const dayMs = response.lastModified?.getTime() ?? arrival;
+      await store.put(inputRecordKey(prefix, dayMs, id), JSON.stringify(record));
+    }
+
+    const byLb = new Map<string, WindowAggregate[]>();
+    for (const w of windows) {
+      const list = byLb.get(w.loadBalancer);
+      if (list === undefined) byLb.set(w.loadBalancer, [w]);
+      else list.push(w);
+    }
+    // The input summary goes with the object's first (load balancer, window), so the report counts it once.
+    const first = windows[0];
+    const ctx: IncidentContext = {
+      store,
+      prefix,
+      rules: runtime.rules,
+      destinations: runtime.destinations,
+      log,
+      now,
+      writer: `${id}:${randomUUID()}`,
+      reportUrl: deps.reportUrl ?? (async () => null),
+    };
+    let merged = 0;
+    const pages: PageOutcome[] = [];
+    await mapLimit([...byLb.entries()], LB_CONCURRENCY, async ([loadBalancer, partials]) => {
+      const current: WindowAggregate[] = [];
+      for (const partial of partials) {
+        const outcome = await mergeIntoWindow(store, prefix, partial, {
+          id,
+          key,
+          arrival,
+          input: partial === first ? input : null,
+        });
+        if (outcome.merged) merged += 1;
+        current.push(outcome.doc.aggregate);
+      }
+      pages.push(...(await trackLoadBalancer(ctx, loadBalancer, current, runtime, { arrival, key })));
+    });
+
+    const outcome: ObjectOutcome = {
+      status: 'processed',
+      bucket,
+      key,
+      objectId: id,
+      records: read.summary.records,
+      windows: merged,
+      pages,
+      failure: failure?.code ?? null,
+    };
+    const level = read.failure === null ? 'info' : 'warn';
+    log[level]('object ingested', {
+      bucket,
+      key,
+      objectId: id,
+      format: read.summary.format,
+      lines: read.summary.lines,
+      records: read.summary.records,
+      rejected: read.summary.rejected,
+      bytesIn: read.bytesIn,
+      bytesOut: read.bytesOut,
+      windows: windows.length,
+      pagesSent: pages.filter((p) => p.outcome === 'sent').length,
+      failure,
+    });
+    return outcome;
+  }
+
+  /** Runs one object, turning a droppable failure into a logged outcome; retryable ones throw. */
+  async function guarded(object: ObjectCreated, runtime: Runtime): Promise<ObjectOutcome> {
+    try {
+      return await processObject(object, runtime);
+    } catch (error) {
+      if (disposition(error) === 'retry') throw error;
+      const detail = describe(error);
+      log.error('object dropped: retrying cannot help', { bucket: object.bucket, key: object.key, ...detail });
+      return { status: 'dropped', bucket: object.bucket, key: object.key, error: detail };
+    }
+  }
+
+  return {
+    async ingest(objects, runtime) {
+      const outcomes: ObjectOutcome[] = [];
+      for (const object of objects) outcomes.push(await guarded(object, runtime));
+      return outcomes;
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * One small document per load balancer: when its logs last arrived (the scheduled check opens `logs-missing` from
+ * it) and which rules have an incident that still needs attention (so an object is checked against those rules'
+ * records even when its own windows are quiet, and no other record is read). Updated with conditional writes as a
+ * delta (arrival is a maximum, rules are added and removed), so concurrent writers never lose each other's change.
+ */
+import { LbwatchError } from '../../lib/errors.js';
+import { keySegment } from './state-keys.js';
+import type { StateStore, StoredText } from './state-store.js';
+import { MAX_CONFLICTS } from './window-docs.js';
+
+export interface LbState {
+  version: 1;
+  loadBalancer: string;
+  /** Arrival (epoch ms, wall clock) of the newest object that carried records of this load balancer. */
+  lastArrival: number;
+  lastObjectKey: string | null;
+  /**
+   * How often this load balancer's logs come: the gap between the last two recorded arrivals, or the time the
+   * newest object covers if longer (5 minutes for ALB, up to 60 minutes for CLB or an hourly LTS transfer).
+   * `logs-missing` waits at least 1.5 times this.
+   */
+  intervalMs: number;
+  /** Rules whose incident is open or has a page still to send (`logs-missing` included). */
+  openRules: string[];
+}
+
+export interface LbStateDelta {
+  arrival?: number;
+  objectKey?: string;
+  /** Time the arriving object's records cover (a CLB object of an hourly interval covers about an hour). */
+  coverMs?: number;
+  add?: string[];
+  remove?: string[];
+}
+
+/** How long a load balancer may stay silent: the configured allowance, or 1.5 of its own delivery interval. */
+export function silentAfter(state: LbState, configured: number): number {
+  return Math.max(configured, Math.round(1.5 * state.intervalMs));
+}
+
+export function lbStatesPrefix(prefix: string): string {
+  return `${prefix}lbs/`;
+}
+
+export function lbStateKey(prefix: string, loadBalancer: string): string {
+  return `${lbStatesPrefix(prefix)}${keySegment(loadBalancer)}.json`;
+}
+
+export function parseLbState(text: string): LbState | null {
+  try {
+    const v = JSON.parse(text) as Partial<LbState>;
+    if (v.version !== 1 || typeof v.loadBalancer !== 'string') return null;
+    return {
+      version: 1,
+      loadBalancer: v.loadBalancer,
+      lastArrival: typeof v.lastArrival === 'number' ? v.lastArrival : 0,
+      lastObjectKey: typeof v.lastObjectKey === 'string' ? v.lastObjectKey : null,
+      intervalMs: typeof v.intervalMs === 'number' ? v.intervalMs : 0,
+      openRules: Array.isArray(v.openRules) ? v.openRules.filter((r) => typeof r === 'string') : [],
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** The state with a delta applied, or null when it changes nothing. */
+export function applyLbDelta(state: LbState, delta: LbStateDelta): LbState | null {
+  const open = new Set(state.openRules);
+  for (const r of delta.add ?? []) open.add(r);
+  for (const r of delta.remove ?? []) open.delete(r);
+  const newer = delta.arrival !== undefined && delta.arrival > state.lastArrival;
+  const next: LbState = {
+    ...state,
+    lastArrival: newer ? (delta.arrival as number) : state.lastArrival,
+    lastObjectKey: newer ? (delta.objectKey ?? state.lastObjectKey) : state.lastObjectKey,
+    intervalMs: newer
+      ? Math.max(delta.coverMs ?? 0, state.lastArrival > 0 ? (delta.arrival as number) - state.lastArrival : 0)
+      : state.intervalMs,
+    openRules: [...open].sort(),
+  };
+  return JSON.stringify(next) === JSON.stringify(state) ? null : next;
+}
+
+export async function readLbState(
+  store: StateStore,
+  prefix: string,
+  loadBalancer: string,
+): Promise<{ state: LbState; stored: StoredText | null }> {
+  const stored = await store.get(lbStateKey(prefix, loadBalancer));
+  const parsed = stored === null ? null : parseLbState(stored.text);
+  return {
+    state: parsed ?? { version: 1, loadBalancer, lastArrival: 0, lastObjectKey: null, intervalMs: 0, openRules: [] },
+    stored,
+  };
+}
+
+/** Applies a delta with a conditional write, re-reading on conflict. Starts from `known` when given (saves a GET). */
+export async function updateLbState(
+  store: StateStore,
+  prefix: string,
+  loadBalancer: string,
+  delta: LbStateDelta,
+  known?: { state: LbState; stored: StoredText | null },
+): Promise<LbState> {
+  const key = lbStateKey(prefix, loadBalancer);
+  let current = known ?? (await readLbState(store, prefix, loadBalancer));
+  for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
+    const next = applyLbDelta(current.state, delta);
+    if (next === null) return current.state;
+    const text = JSON.stringify(next);
+    const written =
+      current.stored === null
+        ? await store.putIfAbsent(key, text)
+        : await store.putIfMatch(key, text, current.stored.etag);
+    if (written === 'created' || written === 'written') return next;
+    current = await readLbState(store, prefix, loadBalancer);
+  }
+  throw new LbwatchError('STATE_FAILED', `load-balancer state ${key}: too many concurrent writers, will retry`, {
+    context: { key },
+  });
+}

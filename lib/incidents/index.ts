@@ -1,0 +1,214 @@
+/**
+ * Incidents: the unit of paging, diagnosis and reporting. Window results of one (load balancer, rule) become
+ * incidents: an incident opens with the first firing window, stays open through firing windows and through quiet
+ * stretches shorter than `resolveAfter`, and resolves after `resolveAfter` of quiet windows that had requests. A
+ * window without requests neither fires nor counts as quiet. Causes are ranked once per incident, on the merged
+ * aggregate of its firing windows, with evidence sentences that name that scope.
+ *
+ * Pure: the CLI derives incidents from every window at once; the functions keep the same verdicts in an incident
+ * record and derive from them (see ./record.ts).
+ */
+import { createHash } from 'node:crypto';
+import { combineWindows, type WindowAggregate } from '../aggregate/index.js';
+import { scopePhrase } from '../causes/index.js';
+import { rankCodesCauses } from '../causes/weighted.js';
+import type { Alert, Incident, IncidentPeak, Severity } from '../model.js';
+import { evaluateRule } from '../rules/evaluate.js';
+import { type RuleSet, resolveAfterWindows, silencedBy } from '../rules/index.js';
+
+export { gapsOf, type LogGap } from './gaps.js';
+
+/** One window of one (load balancer, rule): fired (with its alert), quiet (requests, no alert), or neither. */
+export interface WindowVerdict {
+  start: number;
+  windowMs: number;
+  requests: number;
+  /** Present when the rule fired in this window. */
+  alert: Pick<Alert, 'requests' | 'matched' | 'rate' | 'statusCodes'> | null;
+  /** Inside a silence. */
+  silenced: boolean;
+}
+
+/** A run of firing windows that became one incident. */
+export interface IncidentSpan {
+  /** Firing windows in time order (at least one). */
+  firing: WindowVerdict[];
+  /** End of the quiet window that resolved it, or null while open at the end of the verdicts. */
+  resolvedAt: number | null;
+}
+
+/**
+ * Splits one (load balancer, rule)'s verdicts into incidents. Order of the input does not matter (it is sorted by
+ * start; a duplicated start keeps its last verdict).
+ *
+ * @example
+ * incidentSpans(verdicts, 2) // [{ firing: [w1, w2, w4], resolvedAt: w6 end }, ...]
+ */
+export function incidentSpans(verdicts: readonly WindowVerdict[], resolveAfter: number): IncidentSpan[] {
+  const byStart = new Map<number, WindowVerdict>();
+  for (const v of verdicts) byStart.set(v.start, v);
+  const ordered = [...byStart.values()].sort((a, b) => a.start - b.start);
+  const spans: IncidentSpan[] = [];
+  let open: IncidentSpan | null = null;
+  let quiet = 0;
+  for (const v of ordered) {
+    if (v.alert !== null) {
+      if (open === null) {
+        open = { firing: [], resolvedAt: null };
+        spans.push(open);
+      }
+      open.firing.push(v);
+      quiet = 0;
+    } else if (open !== null && v.requests > 0) {
+      quiet += 1;
+      if (quiet >= resolveAfter) {
+        open.resolvedAt = v.start + v.windowMs;
+        open = null;
+        quiet = 0;
+      }
+    }
+  }
+  return spans;
+}
+
+/** Stable id from load balancer, rule and start: the same data gives the same id however it is split or ordered. */
+export function incidentId(loadBalancer: string, rule: string, startMs: number): string {
+  const hash = createHash('sha256').update(`${loadBalancer}\n${rule}\n${startMs}`).digest('hex').slice(0, 24);
+  return `lbw-${hash}`;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** The firing window with the highest rate, the earliest of equals. */
+export function peakOf(firing: readonly WindowVerdict[]): IncidentPeak {
+  let best: WindowVerdict | null = null;
+  for (const v of firing) if (v.alert !== null && (best === null || v.alert.rate > (best.alert?.rate ?? 0))) best = v;
+  const alert = best?.alert ?? { rate: 0, matched: 0, requests: 0 };
+  return { windowStart: iso(best?.start ?? 0), rate: alert.rate, matched: alert.matched, requests: alert.requests };
+}
+
+export interface IncidentFacts {
+  loadBalancer: string;
+  rule: string;
+  severity: Severity;
+  span: IncidentSpan;
+  /** Ranks causes on the merged aggregate of the firing windows (null: no aggregate at hand, no causes). */
+  causes: Incident['causes'];
+}
+
+/** Everything of an incident but its causes, from its span. */
+export function incidentOf(facts: IncidentFacts): Incident {
+  const { span } = facts;
+  const first = span.firing[0] as WindowVerdict;
+  const last = span.firing[span.firing.length - 1] as WindowVerdict;
+  let requests = 0;
+  let matched = 0;
+  const codes: Record<string, number> = {};
+  for (const v of span.firing) {
+    if (v.alert === null) continue;
+    requests += v.alert.requests;
+    matched += v.alert.matched;
+    for (const [code, n] of Object.entries(v.alert.statusCodes)) codes[code] = (codes[code] ?? 0) + n;
+  }
+  const statusCodes: Record<string, number> = {};
+  for (const code of Object.keys(codes).sort((a, b) => Number(a) - Number(b))) statusCodes[code] = codes[code] ?? 0;
+  return {
+    id: incidentId(facts.loadBalancer, facts.rule, first.start),
+    loadBalancer: facts.loadBalancer,
+    rule: facts.rule,
+    severity: facts.severity,
+    start: iso(first.start),
+    end: span.resolvedAt === null ? null : iso(last.start + last.windowMs),
+    lastFiring: iso(last.start),
+    windows: span.firing.length,
+    peak: peakOf(span.firing),
+    requests,
+    matched,
+    statusCodes,
+    causes: facts.causes,
+    silenced: span.firing.every((v) => v.silenced),
+  };
+}
+
+/** The evidence scope of an incident's firing windows ("in this window", "in the 3 windows 05:40–05:55"). */
+export function incidentScope(span: IncidentSpan): string {
+  const first = span.firing[0] as WindowVerdict;
+  const last = span.firing[span.firing.length - 1] as WindowVerdict;
+  return scopePhrase(span.firing.length, first.start, last.start + last.windowMs, first.windowMs);
+}
+
+/**
+ * Merges the firing windows' aggregates and ranks the incident's causes once, with the function alerts use.
+ */
+export function rankIncidentCauses(
+  span: IncidentSpan,
+  aggregates: readonly WindowAggregate[],
+  statusCodes: Record<string, number>,
+  rules: RuleSet,
+): Incident['causes'] {
+  const merged = combineWindows(aggregates);
+  if (merged === null) return [];
+  return rankCodesCauses(merged, statusCodes, rules.thresholds, incidentScope(span));
+}
+
+/**
+ * Every incident in a set of merged windows, by start, then load balancer, then rule.
+ *
+ * @example
+ * const incidents = deriveIncidents(mergeAll(partials), rules);
+ */
+export function deriveIncidents(windows: readonly WindowAggregate[], rules: RuleSet): Incident[] {
+  const byLb = new Map<string, WindowAggregate[]>();
+  for (const w of windows) {
+    const list = byLb.get(w.loadBalancer);
+    if (list === undefined) byLb.set(w.loadBalancer, [w]);
+    else list.push(w);
+  }
+  const incidents: Incident[] = [];
+  for (const [lb, list] of byLb) {
+    const byStart = new Map(list.map((w) => [w.start, w]));
+    for (const rule of rules.rules) {
+      const verdicts: WindowVerdict[] = list.map((w) => ({
+        start: w.start,
+        windowMs: w.windowMs,
+        requests: w.requests,
+        alert: evaluateRule(w, rule),
+        silenced: silencedBy(rules.silences, lb, rule.id, w.start) !== null,
+      }));
+      for (const span of incidentSpans(verdicts, resolveAfterWindows(rule.incidents, list[0]?.windowMs ?? 1))) {
+        const base = incidentOf({ loadBalancer: lb, rule: rule.id, severity: rule.severity, span, causes: [] });
+        const aggregates = span.firing.map((v) => byStart.get(v.start)).filter((w) => w !== undefined);
+        base.causes = rankIncidentCauses(span, aggregates, base.statusCodes, rules);
+        incidents.push(base);
+      }
+    }
+  }
+  return incidents.sort(
+    (a, b) =>
+      a.start.localeCompare(b.start) ||
+      (a.loadBalancer < b.loadBalancer ? -1 : a.loadBalancer > b.loadBalancer ? 1 : 0) ||
+      (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0),
+  );
+}
+
+/** Human duration of an incident: `15 min`, `1 h 5 min`, `2 d 3 h`. */
+export function durationText(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  if (hours < 48) return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
+  const days = Math.floor(hours / 24);
+  const h = hours % 24;
+  return h === 0 ? `${days} d` : `${days} d ${h} h`;
+}
+
+/** The evidence scope of an incident given its firing window starts (in any order). */
+export function incidentScopeOf(firingStarts: readonly number[], windowMs: number): string {
+  if (firingStarts.length === 0) return 'in this incident';
+  const first = Math.min(...firingStarts);
+  const last = Math.max(...firingStarts);
+  return scopePhrase(firingStarts.length, first, last + windowMs, windowMs);
+}
