@@ -24,7 +24,7 @@ export interface Runtime {
   rules: RuleSet;
   /** The rules' window, or WINDOW when set. */
   windowMs: number;
-  /** Where incident pages and report announcements go: SNS, SMN, webhook, Slack, Teams, PagerDuty, in that order. */
+  /** SNS, SMN, webhook, Slack, Teams, PagerDuty: every one configured, in that order. */
   destinations: Destination[];
 }
 
@@ -82,8 +82,6 @@ async function settingOrSecret(
 export async function resolveDestinations(
   config: FunctionConfig,
   clients: Omit<RuntimeClients, 's3'>,
-  /** The webhook URL when the caller has already resolved it (its secret is read once). */
-  resolvedWebhookUrl?: string | null,
 ): Promise<Destination[]> {
   const notify = { keepQueryStrings: config.keepQueryStrings };
   const poster = new HttpPoster(clients.http);
@@ -108,8 +106,7 @@ export async function resolveDestinations(
       }),
     );
   }
-  const webhookUrl =
-    resolvedWebhookUrl === undefined ? await resolveWebhookUrl(config, clients.secrets) : resolvedWebhookUrl;
+  const webhookUrl = await resolveWebhookUrl(config, clients.secrets);
   if (webhookUrl !== null) out.push(new WebhookDestination(webhookUrl, { ...notify, poster }));
   const slack = await settingOrSecret(
     config.slackWebhookUrl,
