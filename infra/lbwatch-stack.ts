@@ -1,4 +1,3 @@
-import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   Annotations,
@@ -17,7 +16,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { AlertDestinations, SECRET_DESTINATIONS, type SecretDestination, type SecretRef } from './alerts.js';
 import { LogDelivery } from './delivery.js';
-import { bundleExists, bundleFile, LbwatchFunction } from './lbwatch-function.js';
+import { LbwatchFunction } from './lbwatch-function.js';
 import { LogBucket, type LogBucketSource } from './log-bucket.js';
 import { OperationalAlarms } from './operational-alarms.js';
 import {
