@@ -8,7 +8,7 @@ resource "opentelekomcloud_fgs_function_v2" "lbwatch" {
   memory_size = var.memory_size
   timeout     = each.value.timeout
 
-  # Bounded ingest concurrency protects the state bucket from bursts (null: FunctionGraph's default).
+  # Ingest runs as one instance (see local.functions); report keeps FunctionGraph's default.
   max_instance_num = each.value.instances == null ? null : tostring(each.value.instances)
 
   code_type     = "zip"
@@ -56,8 +56,9 @@ resource "opentelekomcloud_fgs_trigger_v2" "report_timer" {
   })
 }
 
+# The scheduled check runs in the ingest function (the one writer of incident state on OBS).
 resource "opentelekomcloud_fgs_trigger_v2" "check_timer" {
-  function_urn = opentelekomcloud_fgs_function_v2.lbwatch["check"].urn
+  function_urn = opentelekomcloud_fgs_function_v2.lbwatch["ingest"].urn
   type         = "TIMER"
   event_data = jsonencode({
     name          = "${var.name_prefix}-check"

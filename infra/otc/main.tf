@@ -7,7 +7,7 @@ locals {
   log_bucket = var.create_log_bucket ? opentelekomcloud_obs_bucket.logs[0].bucket : var.log_bucket_name
 
   # Folders below STATE_PREFIX and how long they live (the same layout as the AWS deployment).
-  state_expiring_folders = ["partials/", "inputs/", "alerts/"]
+  state_expiring_folders = ["windows/", "partials/", "inputs/"]
   report_folder          = "reports/"
 
   code_directory = "${path.module}/../../dist/otc"
@@ -15,21 +15,18 @@ locals {
   # One entry per function; the triggers below pick theirs by key.
   functions = {
     ingest = {
-      description = "lbwatch: reads LTS transfers of ELB access logs from OBS, updates windows and incidents"
+      description = "lbwatch: reads LTS transfers of ELB access logs from OBS, updates windows and incidents; the scheduled check on its timer"
       timeout     = var.ingest_timeout
       zip         = coalesce(var.ingest_zip, "${local.code_directory}/ingest.zip")
-      instances   = var.ingest_max_instances
+      # One instance at most: OBS ignores conditional writes (If-None-Match / If-Match on PUT), so the one ingest
+      # instance, which also runs the scheduled check, is the only writer of windows, incidents and load-balancer
+      # states, and its invocations never overlap.
+      instances = 1
     }
     report = {
       description = "lbwatch: writes the scheduled report to the state bucket and announces it"
       timeout     = var.report_timeout
       zip         = coalesce(var.report_zip, "${local.code_directory}/report.zip")
-      instances   = null
-    }
-    check = {
-      description = "lbwatch: periodic checks on a timer"
-      timeout     = var.check_timeout
-      zip         = coalesce(var.check_zip, "${local.code_directory}/check.zip")
       instances   = null
     }
   }

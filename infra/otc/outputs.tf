@@ -34,7 +34,7 @@ output "transfer_id" {
 }
 
 output "function_urns" {
-  description = "URNs of the ingest, report and check functions."
+  description = "URNs of the ingest (which also runs the scheduled check) and report functions."
   value       = { for name, function in opentelekomcloud_fgs_function_v2.lbwatch : name => function.urn }
 }
 

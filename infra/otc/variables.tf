@@ -184,18 +184,6 @@ variable "report_zip" {
   default     = null
 }
 
-variable "check_zip" {
-  description = "Code of the check function. Default: dist/otc/check.zip of this repository, relative to this module."
-  type        = string
-  default     = null
-}
-
-variable "ingest_max_instances" {
-  description = "Most ingest instances running at once (max_instance_num), like the AWS deployment's 10. Report and check keep FunctionGraph's default."
-  type        = number
-  default     = 10
-}
-
 variable "memory_size" {
   description = "Memory of each function, in MB."
   type        = number
@@ -212,12 +200,6 @@ variable "report_timeout" {
   description = "Timeout of the report function, in seconds (3 to 900)."
   type        = number
   default     = 900
-}
-
-variable "check_timeout" {
-  description = "Timeout of the check function, in seconds (3 to 900)."
-  type        = number
-  default     = 120
 }
 
 variable "report_schedule" {

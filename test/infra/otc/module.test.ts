@@ -48,7 +48,7 @@ describe('state bucket', () => {
 
     // Assess
     expect(expression(dynamicRules.for_each)).toBe('local.state_expiring_folders');
-    expect(local('state_expiring_folders')).toEqual(['partials/', 'inputs/', 'alerts/']);
+    expect(local('state_expiring_folders')).toEqual(['windows/', 'partials/', 'inputs/']);
     expect(perFolder.prefix).toBe(`${tf('var.state_prefix')}${tf('lifecycle_rule.value')}`);
     expect(perFolder.enabled).toBe(true);
     expect(single(perFolder.expiration, 'expiration')).toEqual({ days: `${tf('var.state_retention_days')}` });
@@ -133,7 +133,7 @@ describe('functions', () => {
   const functions = () => resource('opentelekomcloud_fgs_function_v2', 'lbwatch');
   const specs = () => local('functions') as Record<string, Body>;
 
-  it('are ingest, report and check: Node.js, index.handler, 1024 MB, 300/900/120 s, code from dist/otc/<name>.zip', () => {
+  it('are ingest (one instance: the only writer on OBS) and report: Node.js, index.handler, 1024 MB, 300/900 s, code from dist/otc/<name>.zip', () => {
     // Prepare
     const fn = functions();
 
@@ -142,7 +142,7 @@ describe('functions', () => {
 
     // Assess
     expect(expression(fn.for_each)).toBe('local.functions');
-    expect(Object.keys(byName).sort()).toEqual(['check', 'ingest', 'report']);
+    expect(Object.keys(byName).sort()).toEqual(['ingest', 'report']);
     expect(fn.handler).toBe('index.handler');
     expect(expression(fn.runtime)).toBe('var.runtime');
     expect(variableDefault('runtime')).toBe('Node.js20.15');
@@ -152,15 +152,14 @@ describe('functions', () => {
     expect(expression(fn.max_instance_num)).toBe(
       'each.value.instances == null ? null : tostring(each.value.instances)',
     );
-    expect(expression(byName.ingest?.instances)).toBe('var.ingest_max_instances');
-    expect(variableDefault('ingest_max_instances')).toBe(10);
+    expect(byName.ingest?.instances).toBe(1);
+    expect(byName.report?.instances).toBeNull();
     expect(fn.code_type).toBe('zip');
     expect(expression(fn.func_code)).toBe('filebase64(each.value.zip)');
     expect(local('code_directory')).toBe(`${tf('path.module')}/../../dist/otc`);
     for (const [name, seconds] of [
       ['ingest', 300],
       ['report', 900],
-      ['check', 120],
     ] as const) {
       expect(expression(byName[name]?.timeout)).toBe(`var.${name}_timeout`);
       expect(variableDefault(`${name}_timeout`)).toBe(seconds);
@@ -266,7 +265,7 @@ describe('triggers', () => {
 
     // Assess
     expect(expression(report.function_urn)).toBe('opentelekomcloud_fgs_function_v2.lbwatch["report"].urn');
-    expect(expression(check.function_urn)).toBe('opentelekomcloud_fgs_function_v2.lbwatch["check"].urn');
+    expect(expression(check.function_urn)).toBe('opentelekomcloud_fgs_function_v2.lbwatch["ingest"].urn');
     expect([report.type, check.type]).toEqual(['TIMER', 'TIMER']);
     expect(reportEvent).toMatchObject({ schedule_type: 'Cron', schedule: `${tf('var.report_schedule')}` });
     expect(checkEvent).toMatchObject({ schedule_type: 'Cron', schedule: `${tf('var.check_schedule')}` });
