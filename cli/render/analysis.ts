@@ -150,7 +150,7 @@ export function renderAnalysisText(result: AnalysisResult, facts: RunFacts, styl
       'inputs',
       `${thousands(inputs.length)} file${inputs.length === 1 ? '' : 's'}${failed.length > 0 ? `, ${style.red(`${failed.length} failed`)}` : ''}`,
     ],
-    ['records', `${thousands(records)} of ${thousands(lines)} lines`],
+    ['records', `${thousands(records)} of ${thousands(lines)} line${lines === 1 ? '' : 's'}`],
     [
       'rejected',
       rejected === 0

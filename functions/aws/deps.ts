@@ -7,7 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type FunctionConfig, parseConfig } from '../core/config.js';
 import { createLogger, type Log } from '../core/logger.js';
-import { needsSecrets, once, type Runtime, resolveRuntime } from '../core/runtime.js';
+import { needsSecrets, type Runtime, resolveRuntime, rulesFollowingRuntime } from '../core/runtime.js';
 
 export interface AwsDeps {
   config: Readonly<FunctionConfig>;
@@ -22,10 +22,16 @@ export function awsDeps(service: string, env: Readonly<Record<string, string | u
   const s3 = new S3Client({ forcePathStyle: config.s3ForcePathStyle });
   const sns = config.topicArn === null ? undefined : new SNSClient({});
   const secrets = needsSecrets(config) ? new SecretsManagerClient({}) : undefined;
+  const log = createLogger(service);
   return {
     config,
     s3,
-    log: createLogger(service),
-    runtime: once(() => resolveRuntime(config, { s3, sns, secrets })),
+    log,
+    runtime: rulesFollowingRuntime(
+      config,
+      () => resolveRuntime(config, { s3, sns, secrets }),
+      () => s3,
+      log,
+    ),
   };
 }

@@ -18,7 +18,8 @@ import { TeamsDestination } from '../destinations/teams.js';
 import { WebhookDestination } from '../destinations/webhook.js';
 import { type SmnCredentialsProvider, SmnDestination } from '../otc/smn.js';
 import { type FunctionConfig, isHttpsUrl, isRoutingKey } from './config.js';
-import { errorName } from './failures.js';
+import { errorName, httpStatus } from './failures.js';
+import type { Log } from './logger.js';
 
 export interface Runtime {
   rules: RuleSet;
@@ -156,17 +157,88 @@ export async function loadRules(config: FunctionConfig, s3: S3Client): Promise<R
   const source = config.rules;
   if (source.kind === 'default') return DEFAULT_RULES;
   if (source.kind === 'inline') return parseRules(source.text, 'RULES');
+  const fetched = await fetchRules(source, s3, null);
+  return (fetched as { rules: RuleSet }).rules;
+}
+
+/** How often a function looks for a changed RULES_URI object (one conditional GET, 304 when unchanged). */
+export const RULES_REFRESH_MS = 60_000;
+
+type UriRules = Extract<FunctionConfig['rules'], { kind: 'uri' }>;
+
+/** The rules file at RULES_URI with its ETag, or 'unchanged' when it still has `etag`. */
+async function fetchRules(
+  source: UriRules,
+  s3: S3Client,
+  etag: string | null,
+): Promise<{ rules: RuleSet; etag: string | null } | 'unchanged'> {
   let text: string;
+  let tag: string | null;
   try {
-    const response = await s3.send(new GetObjectCommand({ Bucket: source.bucket, Key: source.key }));
+    const response = await s3.send(
+      new GetObjectCommand({ Bucket: source.bucket, Key: source.key, ...(etag === null ? {} : { IfNoneMatch: etag }) }),
+    );
     text = response.Body === undefined ? '' : await response.Body.transformToString('utf-8');
+    tag = response.ETag ?? null;
   } catch (error) {
+    if (etag !== null && (httpStatus(error) === 304 || errorName(error) === 'NotModified')) return 'unchanged';
     throw new LbwatchError('STATE_FAILED', `could not read RULES_URI ${source.uri}: ${errorName(error) || 'error'}`, {
       cause: error,
       context: { bucket: source.bucket, key: source.key },
     });
   }
-  return parseRules(text, source.uri);
+  return { rules: parseRules(text, source.uri), etag: tag };
+}
+
+/**
+ * The runtime of a function, resolved once per cold start, whose rules follow RULES_URI: at most once per
+ * {@link RULES_REFRESH_MS} an invocation asks for the object again with `If-None-Match` and takes a changed file. A
+ * changed file that is invalid keeps the rules in force and is logged (naming its problems); a failed read too.
+ *
+ * @example
+ * const runtime = rulesFollowingRuntime(config, () => resolveRuntime(config, clients), clients.s3, log);
+ */
+export function rulesFollowingRuntime(
+  config: FunctionConfig,
+  resolve: () => Promise<Runtime>,
+  s3: () => S3Client,
+  log: Pick<Log, 'warn' | 'error'>,
+  now: () => number = Date.now,
+): () => Promise<Runtime> {
+  const initial = once(resolve);
+  let current: Runtime | null = null;
+  let etag: string | null = null;
+  let checkedAt = 0;
+  let checking: Promise<void> | null = null;
+  return async () => {
+    if (current === null) {
+      current = await initial();
+      checkedAt = now();
+    }
+    const source = config.rules;
+    if (source.kind !== 'uri' || now() - checkedAt < RULES_REFRESH_MS) return current;
+    checking ??= (async () => {
+      try {
+        const fetched = await fetchRules(source, s3(), etag);
+        if (fetched !== 'unchanged' && current !== null) {
+          if (etag !== null && fetched.etag !== etag)
+            log.warn('rules file changed: new rules in force', { uri: source.uri });
+          current = { ...current, rules: fetched.rules, windowMs: config.windowMs ?? fetched.rules.windowMs };
+          etag = fetched.etag;
+        }
+      } catch (error) {
+        log.error('rules file not reloaded: the rules in force stay', {
+          uri: source.uri,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      } finally {
+        checkedAt = now();
+        checking = null;
+      }
+    })();
+    await checking;
+    return current;
+  };
 }
 
 export async function resolveWebhookUrl(

@@ -117,7 +117,10 @@ const noConnectionFast: EvidenceRule = ({ code, stats, n, thresholds, add }) => 
     add('502.backend-port', 2 * fastShare, sentence);
     add('502.backend-reset', 2 * fastShare, sentence);
   } else if (share < 0.2) {
-    const sentence = `only ${ofCode(stats.noConnection, n, code)} lacked a backend connection`;
+    const sentence =
+      stats.noConnection === 0
+        ? `none of the ${n} ${code}s lacked a backend connection`
+        : `only ${ofCode(stats.noConnection, n, code)} lacked a backend connection`;
     add('502.backend-port', -1, sentence);
     add('502.backend-reset', stats.connectedNoHeader / n >= MOST ? 0 : -1, '');
   }

@@ -13,11 +13,12 @@ export { createHandler, type IngestDeps } from './handler.js';
 
 export function defaultDeps(env: Readonly<Record<string, string | undefined>> = process.env): IngestDeps {
   const config = parseConfig(env);
+  const log = createLogger('lbwatch-ingest');
   return {
     config,
     s3For: obsClients(obsSettings(env, config.s3ForcePathStyle)),
-    log: createLogger('lbwatch-ingest'),
-    runtime: runtimeOnce(config),
+    log,
+    runtime: runtimeOnce(config, log),
   };
 }
 

@@ -13,11 +13,12 @@ export { createHandler, type ReportDeps } from './handler.js';
 
 export function defaultDeps(env: Readonly<Record<string, string | undefined>> = process.env): ReportDeps {
   const config = parseConfig(env);
+  const log = createLogger('lbwatch-report');
   return {
     config,
     s3For: obsClients(obsSettings(env, config.s3ForcePathStyle)),
-    log: createLogger('lbwatch-report'),
-    runtime: runtimeOnce(config),
+    log,
+    runtime: runtimeOnce(config, log),
   };
 }
 

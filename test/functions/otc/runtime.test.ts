@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../functions/core/config.js';
+import { memoryLogger } from '../../../functions/core/logger.js';
 import { runtimeOnce } from '../../../functions/otc/runtime.js';
 import { aNotification } from '../../lib/notify/factories.js';
 import { type Recorder, startRecorder } from '../../support/recorder.js';
@@ -23,7 +24,7 @@ describe('FunctionGraph runtime', () => {
       SMN_TOPIC_URN: TOPIC_URN,
       SMN_ENDPOINT: server.origin,
     });
-    const runtime = runtimeOnce(config);
+    const runtime = runtimeOnce(config, memoryLogger());
     const s3 = new S3Client({ region: 'eu-de' });
     // Act
     const first = await runtime(s3, { getToken: () => 'token-1' });

@@ -123,7 +123,7 @@ describe('502 evidence', () => {
       502,
     );
     expect(cause(causes, '502.backend-port').score).toBeLessThan(0);
-    expect(cause(causes, '502.backend-port').evidence).toBe('only 0 of 40 502s lacked a backend connection');
+    expect(cause(causes, '502.backend-port').evidence).toBe('none of the 40 502s lacked a backend connection');
   });
 
   it('a member that got the failures answered nothing: backend-port above backend-reset', () => {
