@@ -100,7 +100,9 @@ describe('lbwatch report', () => {
     expect(html.code).toBe(0);
     expect(html.stdout).toBe('');
     expect(html.stderr).toMatch(
-      new RegExp(`^lbwatch report: wrote ${out} \\(html, \\d{1,3}(,\\d{3})+ bytes; \\d+ windows, \\d+ incidents?\\)\\n$`),
+      new RegExp(
+        `^lbwatch report: wrote ${out} \\(html, \\d{1,3}(,\\d{3})+ bytes; \\d+ windows, \\d+ incidents?\\)\\n$`,
+      ),
     );
     expect(readFileSync(out, 'utf8')).toMatch(/^<!doctype html>[\s\S]*data-chart="timeseries"/);
     expect(md.code).toBe(0);
