@@ -38,6 +38,15 @@ const failing = [
   }),
 ].join('\n');
 
+/** A healthy window of 60 requests between the two times. */
+const quiet = (from: string, to: string) =>
+  albLines(60, at(from), at(to), {
+    loadBalancer: WEB,
+    target: '10.0.1.7:8080',
+    elbStatus: 200,
+    targetStatus: 200,
+  }).join('\n');
+
 let fake: FakeS3;
 let log: ReturnType<typeof memoryLogger>;
 
@@ -319,13 +328,6 @@ describe('ingest handler', () => {
   it('resolves once after two closed quiet windows, with the incident’s figures', async () => {
     // Prepare
     const first = fake.put(LOGS, 'elb/w1.log', failing);
-    const quiet = (from: string, to: string) =>
-      albLines(60, at(from), at(to), {
-        loadBalancer: WEB,
-        target: '10.0.1.7:8080',
-        elbStatus: 200,
-        targetStatus: 200,
-      }).join('\n');
     const second = fake.put(LOGS, 'elb/w2.log', quiet('10:05:00', '10:09:59'));
     const third = fake.put(LOGS, 'elb/w3.log', quiet('10:10:00', '10:14:59'));
     const ingest = handler();
@@ -355,13 +357,6 @@ describe('ingest handler', () => {
 
   it('does not resolve while the quiet windows are still open; the scheduled check resolves once they close', async () => {
     const first = fake.put(LOGS, 'elb/w1.log', failing);
-    const quiet = (from: string, to: string) =>
-      albLines(60, at(from), at(to), {
-        loadBalancer: WEB,
-        target: '10.0.1.7:8080',
-        elbStatus: 200,
-        targetStatus: 200,
-      }).join('\n');
     const second = fake.put(LOGS, 'elb/w2.log', quiet('10:05:00', '10:09:59'));
     const third = fake.put(LOGS, 'elb/w3.log', quiet('10:10:00', '10:14:59'));
     // 10:16 is before 10:10 + the 10-minute lateness allowance
