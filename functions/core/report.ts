@@ -20,6 +20,32 @@ import { type InputRecord, LATENESS_MS, READ_CONCURRENCY, readPartials } from '.
 /** An HTTPS URL that opens the object at `key` for `ttlSeconds` (a presigned GET). */
 export type ReportLink = (key: string, ttlSeconds: number) => Promise<string>;
 
+/**
+ * For pages: a link to the newest report (from `reports/latest.json`), or null when there is none yet, links are off
+ * (REPORT_LINK_TTL=0) or it cannot be made. Never fails a page.
+ */
+export function latestReportUrl(
+  store: StateStore,
+  config: Readonly<FunctionConfig>,
+  link: ReportLink,
+  log: Log,
+): () => Promise<string | null> {
+  return async () => {
+    if (config.reportLinkTtlMs === 0) return null;
+    try {
+      const latest = await store.get(latestReportKey(config.statePrefix));
+      if (latest === null) return null;
+      const html = (JSON.parse(latest.text) as { html?: unknown }).html;
+      const base = `s3://${config.stateBucket}/`;
+      if (typeof html !== 'string' || !html.startsWith(base)) return null;
+      return await link(html.slice(base.length), Math.floor(config.reportLinkTtlMs / 1000));
+    } catch (error) {
+      log.warn('no report link for the page', describe(error));
+      return null;
+    }
+  };
+}
+
 export interface ReportFlowDeps {
   config: Readonly<FunctionConfig>;
   store: StateStore;

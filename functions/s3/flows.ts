@@ -7,7 +7,7 @@ import { type CheckFlow, createCheckFlow } from '../core/check.js';
 import type { FunctionConfig } from '../core/config.js';
 import { createIngestFlow, type IngestFlow } from '../core/ingest.js';
 import type { Log } from '../core/logger.js';
-import { createReportFlow, type ReportFlow } from '../core/report.js';
+import { createReportFlow, latestReportUrl, type ReportFlow } from '../core/report.js';
 import { S3ObjectSource } from './object-source.js';
 import { presignedReportLink } from './report-link.js';
 import { S3StateStore } from './state-store.js';
@@ -20,11 +20,18 @@ export interface S3FlowDeps {
 
 /** Ingest reading source objects and holding state through `s3`. */
 export function s3IngestFlow(s3: S3Client, deps: S3FlowDeps): IngestFlow {
+  const store = new S3StateStore(s3, deps.config.stateBucket);
   return createIngestFlow({
     ...deps,
     source: new S3ObjectSource(s3),
-    store: new S3StateStore(s3, deps.config.stateBucket),
+    store,
+    reportUrl: pageReportUrl(s3, store, deps),
   });
+}
+
+/** Pages link to the newest report with a presigned URL. */
+function pageReportUrl(s3: S3Client, store: S3StateStore, deps: S3FlowDeps): () => Promise<string | null> {
+  return latestReportUrl(store, deps.config, presignedReportLink(s3, deps.config.stateBucket), deps.log);
 }
 
 /** The report with state in the state bucket and a presigned link to its HTML. */
@@ -38,10 +45,12 @@ export function s3ReportFlow(s3: S3Client, deps: S3FlowDeps): ReportFlow {
 
 /** The scheduled check with state in the state bucket. */
 export function s3CheckFlow(s3: S3Client, deps: S3FlowDeps): CheckFlow {
+  const store = new S3StateStore(s3, deps.config.stateBucket);
   return createCheckFlow({
     prefix: deps.config.statePrefix,
-    store: new S3StateStore(s3, deps.config.stateBucket),
+    store,
     log: deps.log,
     now: deps.now,
+    reportUrl: pageReportUrl(s3, store, deps),
   });
 }

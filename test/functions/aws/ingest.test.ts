@@ -60,8 +60,12 @@ function runtimeOf() {
 }
 
 function handler(overrides: Partial<IngestDeps> = {}) {
-  // One attempt: the SDK's own retries are not what these tests are about.
-  const s3 = new S3Client({ region: 'eu-west-1', maxAttempts: 1 });
+  // One attempt: the SDK's own retries are not what these tests are about. Credentials only sign report links.
+  const s3 = new S3Client({
+    region: 'eu-west-1',
+    maxAttempts: 1,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
+  });
   return createHandler({
     config: testConfig(),
     s3,
@@ -179,6 +183,23 @@ describe('ingest handler', () => {
       fake.text(STATE, 'lbwatch/incidents/app~2fweb~2f50dc6c495c0c9188/gateway-errors.json') ?? '{}',
     );
     expect(record.current.pages).toMatchObject([{ state: 'opened', status: 'sent', delivered: ['sns'] }]);
+  });
+
+  it('links the page to the newest report with a presigned URL', async () => {
+    // Prepare
+    const object = fake.put(LOGS, 'elb/node-a.log', failing);
+    const html = 'lbwatch/reports/2024-05-01T00:00:00.000Z/report.html';
+    fake.put(STATE, 'lbwatch/reports/latest.json', JSON.stringify({ html: `s3://${STATE}/${html}` }));
+    // Act
+    await handler()(s3Event('elb/node-a.log', object.etag));
+    // Assess
+    const page = JSON.parse(
+      snsMock.commandCalls(PublishCommand)[0]?.args[0].input.MessageAttributes?.notification?.StringValue ?? '{}',
+    );
+    const url = new URL(page.reportUrl);
+    expect(url.pathname).toContain(html);
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('604800');
+    expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('sends nothing while another invocation holds the page, and the scheduled check finishes it once stale', async () => {
