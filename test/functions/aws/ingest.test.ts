@@ -197,7 +197,7 @@ describe('ingest handler', () => {
       snsMock.commandCalls(PublishCommand)[0]?.args[0].input.MessageAttributes?.notification?.StringValue ?? '{}',
     );
     const url = new URL(page.reportUrl);
-    expect(url.pathname).toContain(html);
+    expect(decodeURIComponent(url.pathname)).toContain(html);
     expect(url.searchParams.get('X-Amz-Expires')).toBe('604800');
     expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
   });
