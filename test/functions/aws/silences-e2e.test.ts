@@ -27,12 +27,14 @@ const WEB = 'app/web/50dc6c495c0c9188';
 const API = 'app/api/7d2f1a0c3b4e5f60';
 const BATCH = 'app/batch/0a1b2c3d4e5f6071';
 const SHOP = 'app/shop/3c4d5e6f708192a3';
+const CART = 'app/cart/4d5e6f708192a3b4';
+const SEARCH = 'app/search/5e6f708192a3b4c5';
 const ROUTING_KEY = 'R0123456789abcdef0123456789abcde';
 
 /**
  * A deploy silence on 2024-05-01 from 10:00 to 10:15 UTC; a weekly maintenance on Wednesdays 14:30-15:00 Berlin time
- * (12:30-13:00 UTC in May); silent logs after 20 minutes, never for the bursty batch load balancer. One quiet window
- * resolves an incident.
+ * (12:30-13:00 UTC in May); a pause of log delivery for cart and search from 10:30 to 11:00 UTC; silent logs after 20
+ * minutes, never for the bursty batch load balancer. One quiet window resolves an incident.
  */
 const RULES = `
 incidents: { resolveAfter: 5m }
@@ -51,6 +53,12 @@ silences:
     schedule: Wed 14:30-15:00
     timeZone: Europe/Berlin
     reason: weekly batch maintenance
+  - id: log-bucket-migration
+    loadBalancers: ['app/cart/*', 'app/search/*']
+    rules: [logs-missing]
+    from: '2024-05-01T10:30:00Z'
+    to: '2024-05-01T11:00:00Z'
+    reason: log delivery paused for a bucket migration
 `;
 
 let clock = 0;
@@ -414,5 +422,52 @@ describe('silences and logs-missing end to end (s3rver + HTTP recorders on loopb
     });
     expect(trigger.payload?.summary).toContain(`No access logs from ${SHOP} since 2024-05-01T10:36:30.000Z`);
     expect(d.pagerduty.json(1)).toEqual({ routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: id });
+  });
+
+  it('pages a logs-missing incident opened inside its silence once the silence ends, and never one that ends inside', async () => {
+    // Prepare
+    const d = await startDestinations();
+    const config = configFor(d, 'migration/');
+    const { check, deliver } = handlers(config);
+    const cartId = incidentId(CART, 'logs-missing', at('10:17:00'));
+    const searchId = incidentId(SEARCH, 'logs-missing', at('10:17:10'));
+
+    // Act: both deliver until 10:17; search's logs come back at 10:55 (inside the silence), cart's at 11:12
+    for (const [window, arrival] of [
+      ['10:00:00', '10:07:00'],
+      ['10:05:00', '10:12:00'],
+      ['10:10:00', '10:17:00'],
+    ] as const) {
+      await deliver(CART, window, arrival, { ok: 50 });
+      await deliver(SEARCH, window, arrival.replace(/00$/, '10'), { ok: 50 });
+    }
+    const inSilence = await check('10:40:00');
+    const searchKey = await deliver(SEARCH, '10:50:00', '10:55:00', { ok: 50 });
+    const beforeEnd = counts(d);
+    const pastSilence = await check('11:05:00');
+    const afterEnd = counts(d);
+    const again = await check('11:10:00');
+    await deliver(CART, '11:05:00', '11:12:00', { ok: 50 });
+    const searchRecord = parseIncidentRecord(
+      (await readState(incidentRecordKey(config.statePrefix, SEARCH, 'logs-missing'))) ?? '',
+    );
+
+    // Assess: both opened silently inside the silence; search resolved there and never paged
+    expect(inSilence).toMatchObject({ silent: [CART, SEARCH], pages: [] });
+    expect(beforeEnd).toEqual([0, 0, 0]);
+    expect(searchRecord?.current).toMatchObject({ id: searchId, resolvedAt: at('10:55:00'), pages: [] });
+    expect(searchKey).not.toBe('');
+    // cart is still missing after the silence: opened once then, resolved once when its logs return
+    expect(pastSilence.silent).toEqual([CART]);
+    expect(pastSilence.pages.map((p) => `${p.state} ${p.incidentId}`)).toEqual([`opened ${cartId}`]);
+    expect(afterEnd).toEqual([1, 1, 1]);
+    expect(again.pages).toEqual([]);
+    expect(counts(d)).toEqual([2, 2, 2]);
+    expect([webhookPage(d.webhook, 0).state, webhookPage(d.webhook, 1).state]).toEqual(['opened', 'resolved']);
+    expect(webhookPage(d.webhook, 0).incident).toMatchObject({ loadBalancer: CART, silenced: false });
+    expect(d.pagerduty.requests.map((r) => JSON.parse(r.body) as PagerDutyBody)).toMatchObject([
+      { event_action: 'trigger', dedup_key: cartId },
+      { event_action: 'resolve', dedup_key: cartId },
+    ]);
   });
 });
