@@ -29,6 +29,7 @@ const BATCH = 'app/batch/0a1b2c3d4e5f6071';
 const SHOP = 'app/shop/3c4d5e6f708192a3';
 const CART = 'app/cart/4d5e6f708192a3b4';
 const SEARCH = 'app/search/5e6f708192a3b4c5';
+const PAY = 'app/pay/6f708192a3b4c5d6';
 const ROUTING_KEY = 'R0123456789abcdef0123456789abcde';
 
 /**
@@ -468,6 +469,33 @@ describe('silences and logs-missing end to end (s3rver + HTTP recorders on loopb
     expect(d.pagerduty.requests.map((r) => JSON.parse(r.body) as PagerDutyBody)).toMatchObject([
       { event_action: 'trigger', dedup_key: cartId },
       { event_action: 'resolve', dedup_key: cartId },
+    ]);
+  });
+
+  it('does not take an outage for the delivery interval: logs missing again after a return page after the usual allowance', async () => {
+    // Prepare
+    const d = await startDestinations();
+    const config = configFor(d, 'relapse/');
+    const { check, deliver } = handlers(config);
+
+    // Act: every 5 minutes until 10:17, missing at 10:40, back at 11:20 (a 63-minute gap), then silent again
+    await deliver(PAY, '10:00:00', '10:07:00', { ok: 50 });
+    await deliver(PAY, '10:05:00', '10:12:00', { ok: 50 });
+    await deliver(PAY, '10:10:00', '10:17:00', { ok: 50 });
+    const first = await check('10:40:00');
+    await deliver(PAY, '11:10:00', '11:20:00', { ok: 50 });
+    // 25 minutes after the return: past the 20-minute allowance (1.5 x the 5-minute interval is less)
+    const second = await check('11:45:00');
+
+    // Assess: two incidents, each opened once; the first resolved once
+    const secondId = incidentId(PAY, 'logs-missing', at('11:20:00'));
+    expect(first.pages.map((p) => p.state)).toEqual(['opened']);
+    expect(second).toMatchObject({ silent: [PAY], pages: [{ state: 'opened', incidentId: secondId }] });
+    expect(counts(d)).toEqual([3, 3, 3]);
+    expect(d.pagerduty.requests.map((r) => (JSON.parse(r.body) as PagerDutyBody).event_action)).toEqual([
+      'trigger',
+      'resolve',
+      'trigger',
     ]);
   });
 });
