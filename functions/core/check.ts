@@ -6,7 +6,7 @@
  * logs arriving.
  */
 import { randomUUID } from 'node:crypto';
-import { openLogsMissing } from '../../lib/incidents/record.js';
+import { logsStillMissing, openLogsMissing } from '../../lib/incidents/record.js';
 import { LOGS_MISSING_RULE } from '../../lib/model.js';
 import { logsMissingAfter, silencedBy } from '../../lib/rules/index.js';
 import { mapLimit } from './concurrency.js';
@@ -14,6 +14,7 @@ import {
   changeRecord,
   deliverDue,
   type IncidentContext,
+  type LoadedRecord,
   loadRecord,
   needsAttention,
   type PageOutcome,
@@ -71,11 +72,12 @@ export function createCheckFlow(deps: CheckFlowDeps): CheckFlow {
       const add: string[] = [];
       const remove: string[] = [];
       const after = logsMissingAfter(runtime.rules.logsMissing, lb);
+      let logsMissing: LoadedRecord | undefined;
       if (after !== null && state.lastArrival > 0 && at - state.lastArrival >= silentAfter(state, after)) {
         silent.push(lb);
+        const silenced = silencedBy(runtime.rules.silences, lb, LOGS_MISSING_RULE, at) !== null;
         if (!state.openRules.includes(LOGS_MISSING_RULE)) {
-          const silenced = silencedBy(runtime.rules.silences, lb, LOGS_MISSING_RULE, at) !== null;
-          await changeRecord(ctx, lb, LOGS_MISSING_RULE, (record) =>
+          logsMissing = await changeRecord(ctx, lb, LOGS_MISSING_RULE, (record) =>
             openLogsMissing(record, {
               at,
               lastSeen: state.lastArrival,
@@ -85,6 +87,9 @@ export function createCheckFlow(deps: CheckFlowDeps): CheckFlow {
             }),
           );
           add.push(LOGS_MISSING_RULE);
+        } else if (!silenced) {
+          // Opened inside a silence that has ended while the logs are still missing: it pages now.
+          logsMissing = await changeRecord(ctx, lb, LOGS_MISSING_RULE, (record) => logsStillMissing(record, at));
         }
       }
       for (const ruleId of new Set([...state.openRules, ...add])) {
@@ -95,7 +100,7 @@ export function createCheckFlow(deps: CheckFlowDeps): CheckFlow {
           pages.push(...tracked.pages);
           record = tracked.record;
         } else if (ruleId === LOGS_MISSING_RULE) {
-          const done = await deliverDue(ctx, await loadRecord(ctx, lb, ruleId), new Map());
+          const done = await deliverDue(ctx, logsMissing ?? (await loadRecord(ctx, lb, ruleId)), new Map());
           pages.push(...done.pages);
           record = done.loaded.record;
         } else {

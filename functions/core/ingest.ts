@@ -118,7 +118,14 @@ async function trackLoadBalancer(
     ctx.prefix,
     loadBalancer,
     {
-      ...(moved ? { arrival: arrival.arrival, objectKey: arrival.key, coverMs: coverOf(windows) } : {}),
+      ...(moved
+        ? {
+            arrival: arrival.arrival,
+            objectKey: arrival.key,
+            coverMs: coverOf(windows),
+            afterOutage: known.state.openRules.includes(LOGS_MISSING_RULE),
+          }
+        : {}),
       add,
       remove,
     },

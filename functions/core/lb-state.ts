@@ -30,6 +30,11 @@ export interface LbStateDelta {
   objectKey?: string;
   /** Time the arriving object's records cover (a CLB object of an hourly interval covers about an hour). */
   coverMs?: number;
+  /**
+   * The gap before this arrival was an outage (a `logs-missing` incident was open): it is not learnt as the delivery
+   * interval, or the next outage would be noticed only after 1.5 times this one.
+   */
+  afterOutage?: boolean;
   add?: string[];
   remove?: string[];
 }
@@ -75,7 +80,14 @@ export function applyLbDelta(state: LbState, delta: LbStateDelta): LbState | nul
     lastArrival: newer ? (delta.arrival as number) : state.lastArrival,
     lastObjectKey: newer ? (delta.objectKey ?? state.lastObjectKey) : state.lastObjectKey,
     intervalMs: newer
-      ? Math.max(delta.coverMs ?? 0, state.lastArrival > 0 ? (delta.arrival as number) - state.lastArrival : 0)
+      ? Math.max(
+          delta.coverMs ?? 0,
+          delta.afterOutage === true
+            ? state.intervalMs
+            : state.lastArrival > 0
+              ? (delta.arrival as number) - state.lastArrival
+              : 0,
+        )
       : state.intervalMs,
     openRules: [...open].sort(),
   };

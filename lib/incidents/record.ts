@@ -191,7 +191,7 @@ export function incidentOfRecord(record: IncidentRecord, rankedCauses: Incident[
       matched: 0,
       statusCodes: {},
       causes: [],
-      silenced: e.pages.length === 0 && e.verdicts[String(e.start)]?.silenced === true,
+      silenced: e.pages.length === 0 && !logsMissingLoud(e),
       logsMissing: e.logsMissing,
     };
   }
@@ -259,7 +259,7 @@ export function pageDue(
   const opened = page(e, 'opened', 0);
   const loud =
     e.logsMissing !== undefined
-      ? e.verdicts[String(e.start)]?.silenced !== true
+      ? logsMissingLoud(e)
       : Object.values(e.verdicts).some((v) => v.hit !== null && !v.silenced);
   if (opened === undefined || opened.status === 'pending') {
     if (!loud) return null;
@@ -327,6 +327,27 @@ export function openLogsMissing(
       pages: [],
       logsMissing: { lastSeen: new Date(facts.lastSeen).toISOString(), lastObjectKey: facts.lastObjectKey },
     },
+  };
+}
+
+/** Whether a `logs-missing` incident was seen outside a silence at some check (then it pages). */
+function logsMissingLoud(e: IncidentEpisode): boolean {
+  return Object.values(e.verdicts).some((v) => !v.silenced);
+}
+
+/**
+ * Notes that an open `logs-missing` incident, opened inside a silence, is still missing at `at` and no silence
+ * covers it any more: from then on it pages like any other (a silence pauses pages; it does not swallow an outage
+ * that outlasts it). Null when there is nothing to note.
+ *
+ * @example const next = logsStillMissing(record, Date.parse('2026-06-14T04:05:00Z'));
+ */
+export function logsStillMissing(record: IncidentRecord, at: number): IncidentRecord | null {
+  const e = record.current;
+  if (e === null || e.resolvedAt !== null || e.logsMissing === undefined || logsMissingLoud(e)) return null;
+  return {
+    ...record,
+    current: { ...e, verdicts: { ...e.verdicts, [String(at)]: { requests: 0, hit: null, silenced: false } } },
   };
 }
 

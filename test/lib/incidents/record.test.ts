@@ -6,6 +6,7 @@ import {
   emptyRecord,
   type IncidentRecord,
   incidentOfRecord,
+  logsStillMissing,
   openLogsMissing,
   PAGE_STALE_MS,
   pageDue,
@@ -185,5 +186,29 @@ describe('logs-missing', () => {
     });
     expect(pageDue(opened as IncidentRecord, { now: T0, renotifyAfterMs: 0, writer: 'w' })?.state).toBe('opened');
     expect(pageDue(resolved as IncidentRecord, { now: T0, renotifyAfterMs: 0, writer: 'w' })?.state).toBe('resolved');
+  });
+
+  it('opened inside a silence, pages once it is still missing after the silence, and is noted only once', () => {
+    // Prepare
+    const facts = {
+      at: T0,
+      lastSeen: T0 - 1_500_000,
+      lastObjectKey: null,
+      severity: 'warning' as const,
+      silenced: true,
+    };
+    const opened = openLogsMissing(emptyRecord('lb', 'logs-missing'), facts) as IncidentRecord;
+    // Act
+    const loud = logsStillMissing(opened, T0 + 1_800_000);
+    const again = loud === null ? null : logsStillMissing(loud, T0 + 2_100_000);
+    const resolved = resolveLogsMissing(opened, T0 + 600_000) as IncidentRecord;
+    // Assess
+    expect(pageDue(opened, { now: T0, renotifyAfterMs: 0, writer: 'w' })).toBeNull();
+    expect(incidentOfRecord(opened)?.silenced).toBe(true);
+    expect(loud === null ? null : pageDue(loud, { now: T0, renotifyAfterMs: 0, writer: 'w' })?.state).toBe('opened');
+    expect(loud === null ? null : incidentOfRecord(loud)?.silenced).toBe(false);
+    expect(again).toBeNull();
+    expect(logsStillMissing(resolved, T0 + 1_800_000)).toBeNull();
+    expect(pageDue(resolved, { now: T0, renotifyAfterMs: 0, writer: 'w' })).toBeNull();
   });
 });
