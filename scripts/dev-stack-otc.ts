@@ -10,10 +10,10 @@
  *
  * Bounded: a fixed number of objects, a time limit, every wait has a timeout, servers are stopped at the end.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, relative } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseConfig } from '../functions/core/config.js';
 import type { IngestResult } from '../functions/core/ingest.js';
 import { memoryLogger } from '../functions/core/logger.js';
@@ -24,7 +24,7 @@ import { runtimeOnce } from '../functions/otc/runtime.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localS3Client, startS3rver } from '../test/functions/support/local-stack.js';
 import { ltsJsonLines, obsCreatedEvent, timerEvent, transferText } from '../test/functions/support/lts-transfer.js';
 import { type RecordedRequest, startRecorder } from '../test/support/recorder.js';
-import { intervalEnd, listLogs } from './dev-stack-logs.js';
+import { copyReport, intervalEnd, listLogs } from './dev-stack-logs.js';
 import { zipFiles } from './zip.mjs';
 
 const LOG_BUCKET = 'lbwatch-dev-lts';
@@ -111,11 +111,12 @@ export async function runOtcStack(options: OtcStackOptions): Promise<void> {
       SMN_ENDPOINT: smn.origin,
     });
     let clock = 0;
+    const log = memoryLogger();
     const deps = {
       config,
       s3For: obsClients(obsSettings({ AWS_ENDPOINT_URL_S3: s3Server.endpoint, AWS_REGION: LOCAL_REGION }, true)),
-      runtime: runtimeOnce(config),
-      log: memoryLogger(),
+      runtime: runtimeOnce(config, log),
+      log,
       now: () => clock,
     };
     const ingest = createIngestHandler(deps);
@@ -185,15 +186,7 @@ export async function runOtcStack(options: OtcStackOptions): Promise<void> {
     console.log(
       `report for ${written.period.from} .. ${written.period.to}: ${written.requests} requests, ${written.incidents} incidents`,
     );
-    // The servers' files vanish when this process exits: keep a copy of the report.
-    await mkdir(OUT_DIR, { recursive: true });
-    for (const [format, uri] of Object.entries(written.locations)) {
-      const key = uri.slice(`s3://${STATE_BUCKET}/`.length);
-      const object = await s3.send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: key }));
-      const copy = join(OUT_DIR, `report.${format}`);
-      await writeFile(copy, (await object.Body?.transformToString('utf-8')) ?? '');
-      console.log(`  ${uri}\n    copied to ${copy}`);
-    }
+    await copyReport(s3, STATE_BUCKET, written.locations, OUT_DIR);
     for (const subject of announcements) console.log(`announced on SMN: ${subject}`);
     console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {

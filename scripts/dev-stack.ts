@@ -13,10 +13,10 @@
  *
  * Bounded: a fixed number of objects, every wait has a timeout, servers are stopped at the end.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHandler as createCheckHandler } from '../functions/aws/check/handler.js';
 import { createHandler as createIngestHandler } from '../functions/aws/ingest/handler.js';
 import { createHandler as createReportHandler } from '../functions/aws/report/handler.js';
@@ -29,7 +29,7 @@ import {
   startMessaging,
   startS3rver,
 } from '../test/functions/support/local-stack.js';
-import { intervalEnd, listLogs } from './dev-stack-logs.js';
+import { copyReport, intervalEnd, listLogs } from './dev-stack-logs.js';
 import { runOtcStack } from './dev-stack-otc.js';
 
 const LOG_BUCKET = 'lbwatch-dev-logs';
@@ -160,15 +160,7 @@ async function main(): Promise<void> {
     console.log(
       `report for ${written.period.from} .. ${written.period.to}: ${written.requests} requests, ${written.incidents} incidents`,
     );
-    // The servers' files vanish when this process exits: keep a copy of the report.
-    await mkdir(OUT_DIR, { recursive: true });
-    for (const [format, uri] of Object.entries(written.locations)) {
-      const key = uri.slice(`s3://${STATE_BUCKET}/`.length);
-      const object = await s3.send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: key }));
-      const copy = join(OUT_DIR, `report.${format}`);
-      await writeFile(copy, (await object.Body?.transformToString('utf-8')) ?? '');
-      console.log(`  ${uri}\n    copied to ${copy}`);
-    }
+    await copyReport(s3, STATE_BUCKET, written.locations, OUT_DIR);
     for (const a of announcements) console.log(`announced: ${a.subject}`);
     console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {

@@ -6,7 +6,7 @@
  * both on a loopback recorder; a duplicate delivery changes nothing; a timer-triggered report
  * counts every record. The tests run in order on one stack: each starts where the previous one left it.
  */
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../../functions/core/check.js';
 import { parseConfig } from '../../../functions/core/config.js';
@@ -20,7 +20,15 @@ import type { IncidentNotification, Outgoing } from '../../../lib/model.js';
 import { zipFiles } from '../../../scripts/zip.mjs';
 import { type RecordedRequest, type Recorder, startRecorder } from '../../support/recorder.js';
 import { fixture, gz } from '../support/factories.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalS3, localS3Client, startS3rver } from '../support/local-stack.js';
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type LocalS3,
+  listObjectKeys,
+  localS3Client,
+  readObjectText,
+  startS3rver,
+} from '../support/local-stack.js';
 import { otcLines } from '../support/log-lines.js';
 import { encodedKey, ltsJsonLines, obsCreatedEvent, timerEvent, transferText } from '../support/lts-transfer.js';
 
@@ -124,15 +132,8 @@ describe('OTC end to end: LTS transfers in OBS, FunctionGraph, SMN and a webhook
     return { key, etag: (response.ETag ?? '').replace(/"/g, ''), size: body.length };
   }
 
-  async function listKeys(prefix: string): Promise<string[]> {
-    const response = await s3.send(new ListObjectsV2Command({ Bucket: STATE_BUCKET, Prefix: prefix }));
-    return (response.Contents ?? []).map((c) => c.Key ?? '').sort();
-  }
-
-  async function readState(key: string): Promise<string> {
-    const response = await s3.send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: key }));
-    return (await response.Body?.transformToString('utf-8')) ?? '';
-  }
+  const listKeys = (prefix: string): Promise<string[]> => listObjectKeys(s3, STATE_BUCKET, prefix);
+  const readState = (key: string): Promise<string> => readObjectText(s3, STATE_BUCKET, key);
 
   /** Every state object under `prefix` with its content. */
   async function snapshot(prefix: string): Promise<Record<string, string>> {
@@ -153,11 +154,12 @@ describe('OTC end to end: LTS transfers in OBS, FunctionGraph, SMN and a webhook
       RULES,
       ...env,
     });
+    const log = memoryLogger();
     return {
       config,
       s3For: obsClients(obsSettings({ AWS_ENDPOINT_URL_S3: s3Server.endpoint, AWS_REGION: LOCAL_REGION }, true)),
-      runtime: runtimeOnce(config),
-      log: memoryLogger(),
+      runtime: runtimeOnce(config, log),
+      log,
       now: () => clock,
     };
   }
