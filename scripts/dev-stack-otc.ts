@@ -21,8 +21,14 @@ import { createHandler as createIngestHandler } from '../functions/otc/ingest/ha
 import { obsClients, obsSettings } from '../functions/otc/obs-client.js';
 import { createHandler as createReportHandler } from '../functions/otc/report/handler.js';
 import { runtimeOnce } from '../functions/otc/runtime.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, localS3Client, startS3rver } from '../test/functions/support/local-stack.js';
-import { ltsJsonLines, obsCreatedEvent, timerEvent, transferText } from '../test/functions/support/lts-transfer.js';
+import { LOCAL_REGION, localS3Client, startS3rver } from '../test/functions/support/local-stack.js';
+import {
+  agencyContext,
+  ltsJsonLines,
+  obsCreatedEvent,
+  timerEvent,
+  transferText,
+} from '../test/functions/support/lts-transfer.js';
 import { type RecordedRequest, startRecorder } from '../test/support/recorder.js';
 import { copyReport, intervalEnd, listLogs } from './dev-stack-logs.js';
 import { zipFiles } from './zip.mjs';
@@ -40,14 +46,7 @@ const MAX_PUBLISHES = 200;
 /** Where the report is copied (ignored by git). */
 const OUT_DIR = 'dist/dev-stack/otc';
 
-/** The FunctionGraph context of a function with an agency: temporary AK/SK (s3rver's) and an IAM token. */
-const context = {
-  getSecurityAccessKey: () => LOCAL_CREDENTIALS.accessKeyId,
-  getSecuritySecretKey: () => LOCAL_CREDENTIALS.secretAccessKey,
-  getSecurityToken: () => 'local-security-token',
-  getToken: () => 'local-agency-token',
-  getRequestID: () => 'dev-stack',
-};
+const context = agencyContext('local-agency-token', 'dev-stack');
 
 export interface OtcStackOptions {
   logsDir: string;

@@ -21,7 +21,6 @@ import { zipFiles } from '../../../scripts/zip.mjs';
 import { type RecordedRequest, type Recorder, startRecorder } from '../../support/recorder.js';
 import { fixture, gz } from '../support/factories.js';
 import {
-  LOCAL_CREDENTIALS,
   LOCAL_REGION,
   type LocalS3,
   listObjectKeys,
@@ -30,7 +29,14 @@ import {
   startS3rver,
 } from '../support/local-stack.js';
 import { otcLines } from '../support/log-lines.js';
-import { encodedKey, ltsJsonLines, obsCreatedEvent, timerEvent, transferText } from '../support/lts-transfer.js';
+import {
+  agencyContext,
+  encodedKey,
+  ltsJsonLines,
+  obsCreatedEvent,
+  timerEvent,
+  transferText,
+} from '../support/lts-transfer.js';
 
 const LOG_BUCKET = 'example-lts-transfers';
 const STATE_BUCKET = 'example-lbwatch-state';
@@ -74,14 +80,7 @@ const node2Second = [
 ];
 const TOTAL = 140 + 80 + 120 + 40;
 
-/** The FunctionGraph context of a function with an agency: temporary AK/SK (s3rver's) and a token. */
-const context = {
-  getSecurityAccessKey: () => LOCAL_CREDENTIALS.accessKeyId,
-  getSecuritySecretKey: () => LOCAL_CREDENTIALS.secretAccessKey,
-  getSecurityToken: () => 'temporary-session-token',
-  getToken: () => 'agency-iam-token',
-  getRequestID: () => 'lts-e2e-request',
-};
+const context = agencyContext('agency-iam-token', 'lts-e2e-request');
 
 interface Uploaded {
   key: string;

@@ -1,8 +1,10 @@
 /**
  * LTS transfer objects and the OBS trigger events that announce them, for the OTC end-to-end test
  * and the local stack: lines wrapped as an LTS JSON transfer writes them, and an OBS trigger event in
- * Huawei Cloud's shape (`obs`, `eventVersion` 3.0) with its key URL-encoded the form way.
+ * Huawei Cloud's shape (`obs`, `eventVersion` 3.0) with its key URL-encoded the form way, and the
+ * FunctionGraph context of a function with an agency.
  */
+import { LOCAL_CREDENTIALS } from './local-stack.js';
 
 export interface LtsStream {
   logGroup: string;
@@ -77,5 +79,19 @@ export function timerEvent(ms: number): Record<string, unknown> {
     trigger_type: 'TIMER',
     trigger_name: 'lbwatch-check',
     user_event: '',
+  };
+}
+
+/**
+ * The FunctionGraph context of a function with an agency: temporary AK/SK (the local S3 server's) with a
+ * security token, and an IAM token (which SMN publishes use).
+ */
+export function agencyContext(token: string, requestId: string) {
+  return {
+    getSecurityAccessKey: () => LOCAL_CREDENTIALS.accessKeyId,
+    getSecuritySecretKey: () => LOCAL_CREDENTIALS.secretAccessKey,
+    getSecurityToken: () => 'temporary-session-token',
+    getToken: () => token,
+    getRequestID: () => requestId,
   };
 }
