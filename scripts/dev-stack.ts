@@ -6,14 +6,17 @@
  * minutes, prints every page as the topic's subscriber receives it (one `opened` and one `resolved`
  * per incident), then runs the report function and prints where the report was written.
  *
- *   npm run dev:stack [-- --logs examples/logs] [--limit N]
+ *   npm run dev:stack [-- --logs examples/logs] [--limit N] [--cloud aws|otc]
+ *
+ * `--cloud otc` replays the OTC examples the way Open Telekom Cloud delivers them instead (see
+ * dev-stack-otc.ts).
  *
  * Bounded: a fixed number of objects, every wait has a timeout, servers are stopped at the end.
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHandler as createCheckHandler } from '../functions/aws/check/handler.js';
 import { createHandler as createIngestHandler } from '../functions/aws/ingest/handler.js';
 import { createHandler as createReportHandler } from '../functions/aws/report/handler.js';
@@ -26,6 +29,8 @@ import {
   startMessaging,
   startS3rver,
 } from '../test/functions/support/local-stack.js';
+import { copyReport, intervalEnd, listLogs } from './dev-stack-logs.js';
+import { runOtcStack } from './dev-stack-otc.js';
 
 const LOG_BUCKET = 'lbwatch-dev-logs';
 const STATE_BUCKET = 'lbwatch-dev-state';
@@ -41,31 +46,11 @@ const { values } = parseArgs({
   options: {
     logs: { type: 'string', default: 'examples/logs' },
     limit: { type: 'string', default: '1000' },
+    cloud: { type: 'string', default: 'aws' },
   },
 });
 const logsDir = values.logs;
 const limit = Number(values.limit);
-
-async function listLogs(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    for (const entry of await readdir(d, { withFileTypes: true })) {
-      const path = join(d, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else if (/\.log(\.gz)?$/.test(entry.name)) out.push(path);
-    }
-  };
-  await walk(dir);
-  return out;
-}
-
-/** End of the logging interval from the key (`..._20260616T0830Z_...`), as the load balancers name them. */
-function intervalEnd(path: string): number {
-  const match = /_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_/.exec(path);
-  if (match === null) return 0;
-  const [, y, mo, d, h, mi] = match;
-  return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi));
-}
 
 function s3Notification(bucket: string, key: string, etag: string, size: number): unknown {
   const encoded = encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
@@ -175,15 +160,7 @@ async function main(): Promise<void> {
     console.log(
       `report for ${written.period.from} .. ${written.period.to}: ${written.requests} requests, ${written.incidents} incidents`,
     );
-    // The servers' files vanish when this process exits: keep a copy of the report.
-    await mkdir(OUT_DIR, { recursive: true });
-    for (const [format, uri] of Object.entries(written.locations)) {
-      const key = uri.slice(`s3://${STATE_BUCKET}/`.length);
-      const object = await s3.send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: key }));
-      const copy = join(OUT_DIR, `report.${format}`);
-      await writeFile(copy, (await object.Body?.transformToString('utf-8')) ?? '');
-      console.log(`  ${uri}\n    copied to ${copy}`);
-    }
+    await copyReport(s3, STATE_BUCKET, written.locations, OUT_DIR);
     for (const a of announcements) console.log(`announced: ${a.subject}`);
     console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
@@ -193,4 +170,9 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (values.cloud === 'otc') await runOtcStack({ logsDir, limit });
+else if (values.cloud === 'aws') await main();
+else {
+  console.log(`--cloud: expected aws or otc, got ${JSON.stringify(values.cloud)}`);
+  process.exitCode = 2;
+}

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -116,6 +116,18 @@ export function localS3Client(endpoint: string): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+}
+
+/** The keys under `prefix` (one listing page, enough for a test's state), sorted. */
+export async function listObjectKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const response = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  return (response.Contents ?? []).map((c) => c.Key ?? '').sort();
+}
+
+/** An object's content as UTF-8 text. */
+export async function readObjectText(s3: S3Client, bucket: string, key: string): Promise<string> {
+  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return (await response.Body?.transformToString('utf-8')) ?? '';
 }
 
 export interface LocalMessaging {

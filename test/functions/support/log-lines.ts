@@ -71,3 +71,74 @@ export function albLines(count: number, from: Date, to: Date, spec: Omit<AlbLine
   }
   return lines;
 }
+
+/** Real-shaped OTC/Huawei ELB access-log lines (the 37 fields of the current format). */
+export interface OtcLineSpec {
+  /** When the request ended (the `msec` field). */
+  time: Date;
+  /** `loadbalancer_<id>`, as the `lb_name` field carries it. */
+  loadBalancer: string;
+  /** `ip:port` of the member. */
+  member: string;
+  status: number;
+  /** Null when the member sent no response (the load balancer answered: `-` in the upstream timings). */
+  backendStatus: number | null;
+  path?: string;
+}
+
+export function otcLine(spec: OtcLineSpec): string {
+  const ms = spec.time.getTime();
+  const msec = `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}`;
+  const local = `${new Date(Math.floor(ms / 1000) * 1000 + 3_600_000).toISOString().slice(0, 19)}+01:00`;
+  const answered = spec.backendStatus !== null;
+  const upstream = answered ? String(spec.backendStatus) : String(spec.status);
+  return [
+    msec,
+    'c7e1a3d5-2b4f-4c6e-8a0d-9f1b3e5c7a2d',
+    `[${local}]`,
+    'elb_01',
+    '203.0.113.41:51234',
+    String(spec.status),
+    `"GET https://shop.example.com${spec.path ?? '/'} HTTP/1.1"`,
+    '412',
+    answered ? '1785' : '326',
+    answered ? '1320' : '166',
+    answered ? '0.014' : '0.002',
+    `"${upstream}"`,
+    answered ? '"0.001"' : '"-"',
+    answered ? '"0.013"' : '"-"',
+    answered ? '"0.013"' : '"0.002"',
+    `"${spec.member}"`,
+    '"Mozilla/5.0 (X11; Linux x86_64) Firefox/126.0"',
+    '"-"',
+    '"-"',
+    spec.loadBalancer,
+    'listener_b6d0f2a4-8c1e-4a3b-9d5f-7e2c4a6b8d01',
+    '7f1e3d5c9b2a4e6d8c0f1a3b5d7e9c2a',
+    'pool_d2a8c4e6-1b3f-4d5a-9c7e-0f2b4d6a8c13',
+    '"-"',
+    '0f3a6c9e2b5d48a1b7c4e9f2a6d3b8c1',
+    '80.158.61.204:443',
+    `"${spec.member}"`,
+    '-',
+    'TLSv1.3',
+    'TLS_AES_128_GCM_SHA256',
+    'shop.example.com',
+    '33816',
+    '-',
+    '384',
+    '-',
+    '-',
+    '"shop"',
+  ].join(' ');
+}
+
+/** `count` OTC lines spread evenly over [from, to). */
+export function otcLines(count: number, from: Date, to: Date, spec: Omit<OtcLineSpec, 'time'>): string[] {
+  const lines: string[] = [];
+  const span = to.getTime() - from.getTime();
+  for (let i = 0; i < count; i++) {
+    lines.push(otcLine({ ...spec, time: new Date(from.getTime() + Math.floor((span * i) / count)) }));
+  }
+  return lines;
+}
