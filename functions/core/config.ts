@@ -50,7 +50,8 @@ export interface FunctionConfig {
 }
 
 export const DEFAULT_STATE_PREFIX = 'lbwatch/';
-export const DEFAULT_LOG_SUFFIXES: readonly string[] = ['.log', '.log.gz'];
+/** AWS writes `.log.gz` (CLB `.log`); LTS transfers to OBS end in `.gz` or `.zip` when compressed. */
+export const DEFAULT_LOG_SUFFIXES: readonly string[] = ['.log', '.log.gz', '.gz', '.zip'];
 export const DEFAULT_REPORT_PERIOD = '1d';
 /** Presigned URLs (SigV4) are valid for at most 7 days. */
 export const MAX_REPORT_LINK_TTL_MS = 7 * 86_400_000;

@@ -22,7 +22,7 @@ describe('parseConfig', () => {
       stateBucket: 'state-bucket',
       statePrefix: 'lbwatch/',
       logPrefix: '',
-      logSuffixes: ['.log', '.log.gz'],
+      logSuffixes: ['.log', '.log.gz', '.gz', '.zip'],
       rules: { kind: 'default' },
       windowMs: null,
       reportPeriodMs: 86_400_000,
