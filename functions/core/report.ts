@@ -187,7 +187,9 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
         for (const doc of docs) {
           if (doc === null || doc.windowMs !== windowMs || doc.start < period.from || doc.start >= period.to) continue;
           read += 1;
-          for (const input of Object.values(doc.inputs)) inputs.push({ ...input.summary, path: input.path });
+          // A copy: strings parsed from the document are slices of its whole text and would keep it alive.
+          for (const input of Object.values(doc.inputs))
+            inputs.push(JSON.parse(JSON.stringify({ ...input.summary, path: input.path })) as InputSummary);
           feedLegacyBefore(doc.start);
           const key = legacyKey(doc.start, doc.loadBalancer);
           const group = pending.groups.get(key);

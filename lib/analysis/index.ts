@@ -215,9 +215,20 @@ interface RuleTrack {
 }
 
 interface LbTrack {
+  /** The load balancer's name, detached from the text it was parsed from. */
+  name: string;
   period: WindowCombiner;
   rules: RuleTrack[];
   lastStart: number;
+}
+
+/**
+ * A copy of a small value that shares no string with what it was made from. V8 keeps a string parsed by JSON.parse
+ * as a slice of the whole parsed text: a load balancer name or a cause sentence kept from a window document would
+ * keep that document's text (tens of KB) alive for the whole report.
+ */
+function detached<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 /**
@@ -238,7 +249,7 @@ export function createStreamingAnalysis(rules: RuleSet): StreamingAnalysis {
   let lastStart = Number.NEGATIVE_INFINITY;
 
   function close(lb: string, track: RuleTrack, span: IncidentSpan): void {
-    incidents.push(incidentWithCauses(lb, track.rule, span, track.firing?.result() ?? null, rules));
+    incidents.push(detached(incidentWithCauses(lb, track.rule, span, track.firing?.result() ?? null, rules)));
     track.firing = null;
   }
 
@@ -251,6 +262,7 @@ export function createStreamingAnalysis(rules: RuleSet): StreamingAnalysis {
       if (lb === undefined) {
         // As in deriveIncidents, a load balancer's resolve-after is counted in its first window's length.
         lb = {
+          name: detached(w.loadBalancer),
           period: createWindowCombiner(),
           rules: rules.rules.map((rule) => ({
             rule,
@@ -259,7 +271,7 @@ export function createStreamingAnalysis(rules: RuleSet): StreamingAnalysis {
           })),
           lastStart: Number.NEGATIVE_INFINITY,
         };
-        lbs.set(w.loadBalancer, lb);
+        lbs.set(lb.name, lb);
       } else if (w.start === lb.lastStart) {
         throw new RangeError(`window ${w.loadBalancer}@${w.start} added twice: merge partials first`);
       }
@@ -267,16 +279,18 @@ export function createStreamingAnalysis(rules: RuleSet): StreamingAnalysis {
       lb.period.add(w);
       for (const track of lb.rules) {
         const { opened, resolved } = track.spans.push(verdictOf(w, track.rule, rules));
-        if (resolved !== null) close(w.loadBalancer, track, resolved);
+        if (resolved !== null) close(lb.name, track, resolved);
         if (opened !== null) track.firing = createWindowCombiner();
         if (track.spans.open()?.firing.at(-1)?.start === w.start) track.firing?.add(w);
       }
-      gaps.add(w);
+      const { start, windowMs, requests, withoutStatus } = w;
+      gaps.add({ loadBalancer: lb.name, start, windowMs, requests, withoutStatus });
+      const alerts = evaluateWindow(w, rules);
       windows.push({
-        start: w.start,
-        loadBalancer: w.loadBalancer,
-        summary: summarizeWindow(w),
-        alerts: evaluateWindow(w, rules),
+        start,
+        loadBalancer: lb.name,
+        summary: detached(summarizeWindow(w)),
+        alerts: alerts.length === 0 ? alerts : detached(alerts),
       });
     },
     finish(inputs) {
