@@ -169,10 +169,11 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
     let next = 0;
     /** Feeds the legacy groups that start before `start` and found no document. */
     function feedLegacyBefore(start: number): void {
-      for (; next < pending.order.length && (pending.order[next]?.start ?? start) < start; next++) {
-        const group = pending.groups.get(pending.order[next]?.key ?? '');
-        if (group === undefined) continue;
-        pending.groups.delete(pending.order[next]?.key ?? '');
+      for (let entry = pending.order[next]; entry !== undefined && entry.start < start; entry = pending.order[next]) {
+        next += 1;
+        const group = pending.groups.get(entry.key);
+        if (group === undefined) continue; // merged into its window's document already
+        pending.groups.delete(entry.key);
         for (const merged of mergeAll(group)) analysis.add(merged);
       }
     }

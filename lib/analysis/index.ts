@@ -203,7 +203,7 @@ export interface StreamingAnalysis {
    * come in any order. The window is only read: the caller can drop it afterwards.
    */
   add(window: WindowAggregate): void;
-  /** The analysis of every window added, exactly as {@link analyze} gives it for the same windows. */
+  /** The analysis of every window added, exactly as {@link analyze} gives it for the same windows. Call it once. */
   finish(inputs: InputSummary[]): AnalysisResult;
 }
 
