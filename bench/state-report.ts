@@ -16,7 +16,7 @@ import { parseConfig } from '../functions/core/config.js';
 import type { Log } from '../functions/core/logger.js';
 import { createReportFlow } from '../functions/core/report.js';
 import { keySegment } from '../functions/core/state-keys.js';
-import { MAX_LISTED_KEYS, type StateStore, type StoredText } from '../functions/core/state-store.js';
+import { type KeyRange, MAX_LISTED_KEYS, type StateStore, type StoredText } from '../functions/core/state-store.js';
 import {
   type InputDigest,
   serializeWindowDoc,
@@ -35,6 +35,8 @@ const DAY_MS = 86_400_000;
 const DAY = Date.parse('2024-05-01T00:00:00Z');
 const NODES = 20;
 const LINES_PER_OBJECT = 1_600;
+/** Keys per listing page (S3's ListObjectsV2 maximum). */
+const LIST_PAGE = 1_000;
 
 export interface ReportMeasurement {
   loadBalancers: number;
@@ -135,22 +137,32 @@ class SyntheticDayStore implements StateStore {
   }
   async delete(): Promise<void> {}
 
-  async list(prefix: string, range: { startAfter?: string; endBefore?: string } = {}): Promise<string[]> {
+  async list(prefix: string, range: KeyRange = {}): Promise<string[]> {
+    const inRange = this.keysInRange(prefix, range);
+    if (this.boundedList && inRange.length >= MAX_LISTED_KEYS) {
+      throw new Error(`more than ${MAX_LISTED_KEYS} state objects under one prefix (the state store's listing bound)`);
+    }
+    return inRange;
+  }
+
+  /** Pages of 1,000 keys, as S3 returns them; not bounded, like the S3 store's. */
+  async *listPages(prefix: string, range: KeyRange = {}): AsyncGenerator<string[]> {
+    const keys = this.keysInRange(prefix, range);
+    for (let i = 0; i < keys.length; i += LIST_PAGE) yield keys.slice(i, i + LIST_PAGE);
+  }
+
+  private keysInRange(prefix: string, range: KeyRange): string[] {
     if (prefix !== windowsPrefix(this.prefix)) return [];
     const keys: string[] = [];
     for (let start = DAY; start < DAY + DAY_MS; start += WINDOW_MS) {
       for (const lb of [...this.byLbKey.values()].sort()) keys.push(windowDocKey(this.prefix, lb, start));
     }
     keys.sort();
-    const inRange = keys.filter(
+    return keys.filter(
       (k) =>
         (range.startAfter === undefined || k > range.startAfter) &&
         (range.endBefore === undefined || k < range.endBefore),
     );
-    if (this.boundedList && inRange.length >= MAX_LISTED_KEYS) {
-      throw new Error(`more than ${MAX_LISTED_KEYS} state objects under one prefix (the state store's listing bound)`);
-    }
-    return inRange;
   }
 
   async get(key: string): Promise<StoredText | null> {

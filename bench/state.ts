@@ -438,7 +438,6 @@ async function main(): Promise<void> {
     [5, false],
     [50, false],
     [500, false],
-    [500, true],
   ];
   for (const [count, unbounded] of runs) {
     const m = await measureReport(count, unbounded);

@@ -3,9 +3,9 @@
  * window documents of every load balancer (and partials stored before them), render HTML/Markdown/JSON with lib/report, store them under
  * `reports/` in the state store and announce the headline figures.
  */
-import type { WindowAggregate } from '../../lib/aggregate/index.js';
-import { analyze } from '../../lib/analysis/index.js';
-import type { AnalysisResult, InputSummary, ReportAnnouncement } from '../../lib/model.js';
+import { mergeAll, type WindowAggregate } from '../../lib/aggregate/index.js';
+import { createStreamingAnalysis, type StreamingAnalysis } from '../../lib/analysis/index.js';
+import type { AnalysisResult, InputSummary, ReportAnnouncement, WindowSummary } from '../../lib/model.js';
 import { buildReportModel, renderHtml, renderJson, renderMarkdown, summarizeRules } from '../../lib/report/index.js';
 import { mapLimit } from './concurrency.js';
 import type { FunctionConfig } from './config.js';
@@ -68,6 +68,32 @@ export interface ReportResult {
 
 const DAY_MS = 86_400_000;
 const MAX_TOP_CODES = 5;
+/** Window documents read and parsed at once (~0.3 MB each parsed): bounds the report's memory, not its speed. */
+const DOCS_IN_FLIGHT = 4 * READ_CONCURRENCY;
+
+function legacyKey(start: number, loadBalancer: string): string {
+  return `${start}\u0000${loadBalancer}`;
+}
+
+/** Legacy partials grouped per (start, load balancer), the groups in start order. */
+function legacyGroups(partials: readonly WindowAggregate[]): {
+  groups: Map<string, WindowAggregate[]>;
+  order: { start: number; key: string }[];
+} {
+  const groups = new Map<string, WindowAggregate[]>();
+  const order: { start: number; key: string }[] = [];
+  for (const p of partials) {
+    const key = legacyKey(p.start, p.loadBalancer);
+    const group = groups.get(key);
+    if (group !== undefined) group.push(p);
+    else {
+      groups.set(key, [p]);
+      order.push({ start: p.start, key });
+    }
+  }
+  order.sort((a, b) => a.start - b.start);
+  return { groups, order };
+}
 
 /** The period ends at the end of the last closed window before `at`. */
 export function reportPeriod(at: number, windowMs: number, periodMs: number): { from: number; to: number } {
@@ -77,7 +103,7 @@ export function reportPeriod(at: number, windowMs: number, periodMs: number): { 
 
 export function headline(
   analysis: AnalysisResult,
-  windows: readonly WindowAggregate[],
+  windows: readonly Pick<WindowSummary, 'loadBalancer' | 'requests' | 'statusCodes'>[],
   period: { from: number; to: number },
   locations: ReportAnnouncement['locations'],
   url: string | null,
@@ -126,23 +152,67 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
   const now = deps.now ?? Date.now;
   const prefix = config.statePrefix;
 
-  /** Window documents of the period (one listing of a key range), with the input summaries they hold. */
-  async function loadWindowDocs(from: number, to: number, windowMs: number): Promise<WindowDoc[]> {
-    const keys = await store.list(windowsPrefix(prefix), {
-      startAfter: `${windowsPrefix(prefix)}${isoKey(from)}`,
-      endBefore: `${windowsPrefix(prefix)}${isoKey(to)}`,
-    });
-    const docs = await mapLimit(keys, READ_CONCURRENCY, async (key) => {
-      const stored = await store.get(key);
-      if (stored === null) return null;
-      try {
-        return parseWindowDoc(stored.text);
-      } catch (error) {
-        log.warn('ignoring an unreadable window document', { windowKey: key, error: String(error) });
-        return null;
+  /**
+   * Reads the period's window documents page by page in key order (key order is time order), a few at a time, and
+   * feeds each window to the analysis, merged with the legacy partials of its (load balancer, start) if any; each
+   * document is dropped once fed, only its input summaries are kept. Legacy partials without a document are fed in
+   * their turn. Returns the number of windows and partials read.
+   */
+  async function streamWindows(
+    period: { from: number; to: number },
+    windowMs: number,
+    legacy: readonly WindowAggregate[],
+    analysis: StreamingAnalysis,
+    inputs: InputSummary[],
+  ): Promise<number> {
+    const pending = legacyGroups(legacy);
+    let next = 0;
+    /** Feeds the legacy groups that start before `start` and found no document. */
+    function feedLegacyBefore(start: number): void {
+      for (let entry = pending.order[next]; entry !== undefined && entry.start < start; entry = pending.order[next]) {
+        next += 1;
+        const group = pending.groups.get(entry.key);
+        if (group === undefined) continue; // merged into its window's document already
+        pending.groups.delete(entry.key);
+        for (const merged of mergeAll(group)) analysis.add(merged);
       }
-    });
-    return docs.filter((d): d is WindowDoc => d !== null && d.windowMs === windowMs && d.start >= from && d.start < to);
+    }
+    let read = legacy.length;
+    const range = {
+      startAfter: `${windowsPrefix(prefix)}${isoKey(period.from)}`,
+      endBefore: `${windowsPrefix(prefix)}${isoKey(period.to)}`,
+    };
+    for await (const page of store.listPages(windowsPrefix(prefix), range)) {
+      for (let i = 0; i < page.length; i += DOCS_IN_FLIGHT) {
+        const docs = await mapLimit(page.slice(i, i + DOCS_IN_FLIGHT), READ_CONCURRENCY, readWindowDoc);
+        for (const doc of docs) {
+          if (doc === null || doc.windowMs !== windowMs || doc.start < period.from || doc.start >= period.to) continue;
+          read += 1;
+          // A copy: strings parsed from the document are slices of its whole text and would keep it alive.
+          for (const input of Object.values(doc.inputs))
+            inputs.push(JSON.parse(JSON.stringify({ ...input.summary, path: input.path })) as InputSummary);
+          feedLegacyBefore(doc.start);
+          const key = legacyKey(doc.start, doc.loadBalancer);
+          const group = pending.groups.get(key);
+          pending.groups.delete(key);
+          // Merged as analyze() merges them: the document first, then its partials.
+          analysis.add(group === undefined ? doc.aggregate : (mergeAll([doc.aggregate, ...group])[0] ?? doc.aggregate));
+        }
+      }
+    }
+    feedLegacyBefore(Number.POSITIVE_INFINITY);
+    return read;
+  }
+
+  async function readWindowDoc(key: string): Promise<WindowDoc | null> {
+    const stored = await store.get(key);
+    if (stored === null) return null;
+    try {
+      return parseWindowDoc(stored.text);
+    } catch (error) {
+      log.warn('ignoring an unreadable window document', { windowKey: key, error: String(error) });
+      return null;
+    }
   }
 
   /** Partials stored per object before window documents existed (read so older periods still report). */
@@ -200,13 +270,13 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
     // A period that is not a whole number of windows is rounded up to one.
     const periodMs = Math.max(windowMs, Math.round(config.reportPeriodMs / windowMs) * windowMs);
     const period = reportPeriod(at, windowMs, periodMs);
-    const docs = await loadWindowDocs(period.from, period.to, windowMs);
-    const windows = [...docs.map((d) => d.aggregate), ...(await loadWindows(period.from, period.to, windowMs))];
-    const inputs = [
-      ...docs.flatMap((d) => Object.values(d.inputs).map((i) => ({ ...i.summary, path: i.path }))),
-      ...(await loadInputs(period.from, period.to, windowMs)),
-    ];
-    const analysis = analyze({ inputs, windows, rules: runtime.rules });
+    // Partials stored before window documents existed: few, read whole and merged in as their window comes.
+    const legacy = await loadWindows(period.from, period.to, windowMs);
+    const streaming = createStreamingAnalysis(runtime.rules);
+    const docInputs: InputSummary[] = [];
+    const windowsRead = await streamWindows(period, windowMs, legacy, streaming, docInputs);
+    const inputs = [...docInputs, ...(await loadInputs(period.from, period.to, windowMs))];
+    const analysis = streaming.finish(inputs);
     const keys = reportKeys(prefix, period.to);
     const locations = {
       html: `s3://${config.stateBucket}/${keys.html}`,
@@ -229,7 +299,7 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
     await store.put(latestReportKey(prefix), JSON.stringify({ period: input.period, ...locations }));
 
     const url = await reportUrl(keys.html);
-    const figures = headline(analysis, windows, period, locations, url);
+    const figures = headline(analysis, analysis.windows, period, locations, url);
     // Announce once per period: the marker is written after a successful announcement, so a failed
     // one is retried and a re-run for the same period stays quiet.
     const marker = `${prefix}reports/${isoKey(period.to)}/announced.json`;
@@ -240,10 +310,10 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
       await store.put(marker, JSON.stringify({ at: new Date(now()).toISOString() }));
       announced = true;
     }
-    log.info(windows.length === 0 ? 'report written: no data in the period' : 'report written', {
+    log.info(windowsRead === 0 ? 'report written: no data in the period' : 'report written', {
       from: input.period.from,
       to: input.period.to,
-      windows: windows.length,
+      windows: windowsRead,
       inputs: inputs.length,
       requests: figures.requests,
       incidents: figures.incidents,
@@ -254,7 +324,7 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
       period: input.period,
       locations,
       requests: figures.requests,
-      windows: windows.length,
+      windows: windowsRead,
       incidents: figures.incidents,
       announced,
       url,

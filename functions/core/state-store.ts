@@ -26,5 +26,16 @@ export interface StateStore {
    * Keys under `prefix`, in key order, optionally starting after `startAfter` and stopping at the
    * first key >= `endBefore`. Bounded by {@link MAX_LISTED_KEYS}.
    */
-  list(prefix: string, range?: { startAfter?: string; endBefore?: string }): Promise<string[]>;
+  list(prefix: string, range?: KeyRange): Promise<string[]>;
+  /**
+   * The same keys as {@link list}, page by page as the storage returns them (up to 1,000 a page on S3), without
+   * the bound: for readers that handle each page and drop it (the report over a long period).
+   */
+  listPages(prefix: string, range?: KeyRange): AsyncIterable<string[]>;
+}
+
+/** Keys after `startAfter` and before `endBefore`, both optional. */
+export interface KeyRange {
+  startAfter?: string;
+  endBefore?: string;
 }

@@ -7,12 +7,13 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { LbwatchError } from '../../lib/errors.js';
 import { errorName, httpStatus } from '../core/failures.js';
-import { MAX_LISTED_KEYS, type StateStore, type StoredText } from '../core/state-store.js';
+import { type KeyRange, MAX_LISTED_KEYS, type StateStore, type StoredText } from '../core/state-store.js';
 
 export class S3StateStore implements StateStore {
   constructor(
@@ -92,12 +93,26 @@ export class S3StateStore implements StateStore {
    * Keys under `prefix`, in key order, optionally starting after `startAfter` and stopping at the
    * first key >= `endBefore`. Bounded by {@link MAX_LISTED_KEYS}.
    */
-  async list(prefix: string, range: { startAfter?: string; endBefore?: string } = {}): Promise<string[]> {
+  async list(prefix: string, range: KeyRange = {}): Promise<string[]> {
     const keys: string[] = [];
+    for await (const page of this.listPages(prefix, range)) {
+      keys.push(...page);
+      if (keys.length >= MAX_LISTED_KEYS) {
+        throw new LbwatchError('STATE_FAILED', `more than ${MAX_LISTED_KEYS} state objects under one prefix`, {
+          context: { bucket: this.bucket, prefix },
+        });
+      }
+    }
+    return keys;
+  }
+
+  /** One ListObjectsV2 page at a time (up to 1,000 keys), cut at `endBefore`; see {@link StateStore.listPages}. */
+  async *listPages(prefix: string, range: KeyRange = {}): AsyncGenerator<string[]> {
     let token: string | undefined;
-    try {
-      do {
-        const response = await this.s3.send(
+    do {
+      let response: ListObjectsV2CommandOutput;
+      try {
+        response = await this.s3.send(
           new ListObjectsV2Command({
             Bucket: this.bucket,
             Prefix: prefix,
@@ -105,23 +120,23 @@ export class S3StateStore implements StateStore {
             StartAfter: token === undefined ? range.startAfter : undefined,
           }),
         );
-        for (const item of response.Contents ?? []) {
-          if (item.Key === undefined) continue;
-          if (range.endBefore !== undefined && item.Key >= range.endBefore) return keys;
-          keys.push(item.Key);
-          if (keys.length >= MAX_LISTED_KEYS) {
-            throw new LbwatchError('STATE_FAILED', `more than ${MAX_LISTED_KEYS} state objects under one prefix`, {
-              context: { bucket: this.bucket, prefix },
-            });
-          }
+      } catch (error) {
+        throw this.failure('list', prefix, error);
+      }
+      const page: string[] = [];
+      let ended = false;
+      for (const item of response.Contents ?? []) {
+        if (item.Key === undefined) continue;
+        if (range.endBefore !== undefined && item.Key >= range.endBefore) {
+          ended = true;
+          break;
         }
-        token = response.IsTruncated ? response.NextContinuationToken : undefined;
-      } while (token !== undefined);
-    } catch (error) {
-      if (error instanceof LbwatchError) throw error;
-      throw this.failure('list', prefix, error);
-    }
-    return keys;
+        page.push(item.Key);
+      }
+      if (page.length > 0) yield page;
+      if (ended) return;
+      token = response.IsTruncated ? response.NextContinuationToken : undefined;
+    } while (token !== undefined);
   }
 
   private failure(action: string, key: string, cause: unknown): LbwatchError {

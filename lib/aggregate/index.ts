@@ -99,17 +99,46 @@ export function mergeAll(windows: Iterable<WindowAggregate>): WindowAggregate[] 
   return merger.take();
 }
 
+/** Folds windows into one aggregate as they come; see {@link createWindowCombiner}. */
+export interface WindowCombiner {
+  /** Adds a window (only read, never kept or modified). */
+  add(window: WindowAggregate): void;
+  /** The combined aggregate so far, bounded (a copy: the combiner can go on), or null before the first window. */
+  result(): WindowAggregate | null;
+}
+
+/**
+ * The running form of {@link combineWindows}: the same result for the same windows in the same order, holding one
+ * aggregate instead of the list (the streaming analysis keeps one per load balancer and per open incident).
+ *
+ * @example
+ * const period = createWindowCombiner();
+ * for (const w of windowsOfOneLb) period.add(w);
+ * const combined = period.result();
+ */
+export function createWindowCombiner(): WindowCombiner {
+  let out: WindowAggregate | null = null;
+  return {
+    add(w) {
+      if (out === null) {
+        out = copyWindow(w);
+        return;
+      }
+      addWindowInto(out, w);
+      if (w.start < out.start) out.start = w.start;
+    },
+    result() {
+      return out === null ? null : boundWindow(copyWindow(out));
+    },
+  };
+}
+
 /**
  * Folds windows of one load balancer into a single aggregate over their whole period (for per-period code
  * summaries). The result keeps the earliest start and the summed window length is not meaningful.
  */
 export function combineWindows(windows: readonly WindowAggregate[]): WindowAggregate | null {
-  const [head, ...rest] = windows;
-  if (head === undefined) return null;
-  const out = copyWindow(head);
-  for (const w of rest) {
-    addWindowInto(out, w);
-    if (w.start < out.start) out.start = w.start;
-  }
-  return boundWindow(out);
+  const combiner = createWindowCombiner();
+  for (const w of windows) combiner.add(w);
+  return combiner.result();
 }

@@ -2,22 +2,40 @@
  * Analysis: window aggregates + rules -> the AnalysisResult that `lbwatch analyze --json` prints, the report
  * renders and the functions publish.
  */
-import { combineWindows, mergeAll, OTHER_KEY, type WindowAggregate } from '../aggregate/index.js';
+import {
+  combineWindows,
+  createWindowCombiner,
+  mergeAll,
+  OTHER_KEY,
+  type WindowAggregate,
+  type WindowCombiner,
+} from '../aggregate/index.js';
 import { rankCauses } from '../causes/index.js';
 import { rankCodesCauses } from '../causes/weighted.js';
-import { deriveIncidents, gapsOf } from '../incidents/index.js';
+import {
+  byIncidentStart,
+  createGapTracker,
+  createSpanTracker,
+  deriveIncidents,
+  gapsOf,
+  type IncidentSpan,
+  incidentWithCauses,
+  type SpanTracker,
+  verdictOf,
+} from '../incidents/index.js';
 import type {
   Alert,
   AnalysisResult,
   CauseResult,
   CodeSummary,
+  Incident,
   InputSummary,
   MemberSummary,
   Severity,
   WindowSummary,
 } from '../model.js';
 import { evaluateRule } from '../rules/evaluate.js';
-import type { RuleSet } from '../rules/index.js';
+import { type Rule, type RuleSet, resolveAfterWindows } from '../rules/index.js';
 
 /** Members listed per window in summaries (the rest is folded into `(other)`). */
 export const SUMMARY_MEMBERS = 10;
@@ -128,25 +146,34 @@ export function summarizeCodes(
     else list.push(w);
   }
   const out: CodeSummary[] = [];
-  for (const lb of [...byLb.keys()].sort()) {
-    const combined = combineWindows(byLb.get(lb) ?? []);
-    if (combined === null) continue;
-    const thresholds = rules.thresholds[combined.format ?? 'otc-elb'];
-    const codes = Object.entries(combined.statusCodes)
-      .filter(([code, n]) => Number(code) >= 400 && n > 0)
-      .sort((a, b) => b[1] - a[1] || Number(a[0]) - Number(b[0]))
-      .slice(0, limit);
-    for (const [code, count] of codes) {
-      out.push({
-        loadBalancer: lb,
-        code: Number(code),
-        count,
-        lbGenerated: combined.lbGenerated[code] ?? 0,
-        causes: rankCauses(combined, Number(code), thresholds),
-      });
-    }
-  }
+  for (const lb of [...byLb.keys()].sort()) out.push(...codesOf(lb, combineWindows(byLb.get(lb) ?? []), rules, limit));
   return out;
+}
+
+/** One load balancer's most frequent error codes in its combined period aggregate, with causes. */
+function codesOf(lb: string, combined: WindowAggregate | null, rules: RuleSet, limit: number): CodeSummary[] {
+  if (combined === null) return [];
+  const thresholds = rules.thresholds[combined.format ?? 'otc-elb'];
+  return Object.entries(combined.statusCodes)
+    .filter(([code, n]) => Number(code) >= 400 && n > 0)
+    .sort((a, b) => b[1] - a[1] || Number(a[0]) - Number(b[0]))
+    .slice(0, limit)
+    .map(([code, count]) => ({
+      loadBalancer: lb,
+      code: Number(code),
+      count,
+      lbGenerated: combined.lbGenerated[code] ?? 0,
+      causes: rankCauses(combined, Number(code), thresholds),
+    }));
+}
+
+/** Alerts by window, then load balancer, then severity (a stable sort: rule order within one window stays). */
+function byAlertWindow(a: Alert, b: Alert): number {
+  return (
+    a.windowStart.localeCompare(b.windowStart) ||
+    (a.loadBalancer < b.loadBalancer ? -1 : a.loadBalancer > b.loadBalancer ? 1 : 0) ||
+    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]
+  );
 }
 
 /**
@@ -158,14 +185,7 @@ export function summarizeCodes(
  */
 export function analyze(input: { inputs: InputSummary[]; windows: WindowAggregate[]; rules: RuleSet }): AnalysisResult {
   const windows = mergeAll(input.windows);
-  const alerts = windows
-    .flatMap((w) => evaluateWindow(w, input.rules))
-    .sort(
-      (a, b) =>
-        a.windowStart.localeCompare(b.windowStart) ||
-        (a.loadBalancer < b.loadBalancer ? -1 : a.loadBalancer > b.loadBalancer ? 1 : 0) ||
-        SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity],
-    );
+  const alerts = windows.flatMap((w) => evaluateWindow(w, input.rules)).sort(byAlertWindow);
   return {
     inputs: input.inputs,
     windows: windows.map(summarizeWindow),
@@ -173,5 +193,128 @@ export function analyze(input: { inputs: InputSummary[]; windows: WindowAggregat
     incidents: deriveIncidents(windows, input.rules),
     logGaps: gapsOf(windows, input.rules.logsMissing),
     codes: summarizeCodes(windows, input.rules),
+  };
+}
+
+/** Analysis of windows fed one at a time; see {@link createStreamingAnalysis}. */
+export interface StreamingAnalysis {
+  /**
+   * Adds one merged window (one per load balancer and start). Starts must not decrease; windows of one start may
+   * come in any order. The window is only read: the caller can drop it afterwards.
+   */
+  add(window: WindowAggregate): void;
+  /** The analysis of every window added, exactly as {@link analyze} gives it for the same windows. Call it once. */
+  finish(inputs: InputSummary[]): AnalysisResult;
+}
+
+/** One (load balancer, rule)'s incident tracking: the open span's firing windows merged so far. */
+interface RuleTrack {
+  rule: Rule;
+  spans: SpanTracker;
+  firing: WindowCombiner | null;
+}
+
+interface LbTrack {
+  /** The load balancer's name, detached from the text it was parsed from. */
+  name: string;
+  period: WindowCombiner;
+  rules: RuleTrack[];
+  lastStart: number;
+}
+
+/**
+ * A copy of a small value that shares no string with what it was made from. V8 keeps a string parsed by JSON.parse
+ * as a slice of the whole parsed text: a load balancer name or a cause sentence kept from a window document would
+ * keep that document's text (tens of KB) alive for the whole report.
+ */
+function detached<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/**
+ * Streaming form of {@link analyze} for a long period: it keeps per load balancer a running period aggregate (for
+ * `codes`), the merged aggregate of each open incident's firing windows, and per window only its summary and
+ * alerts, so its memory grows with load balancers and windows' summaries, never with whole aggregates.
+ *
+ * @example
+ * const analysis = createStreamingAnalysis(rules);
+ * for await (const w of windowsInStartOrder) analysis.add(w);
+ * const result = analysis.finish(inputs);
+ */
+export function createStreamingAnalysis(rules: RuleSet): StreamingAnalysis {
+  const lbs = new Map<string, LbTrack>();
+  const windows: { start: number; loadBalancer: string; summary: WindowSummary; alerts: Alert[] }[] = [];
+  const incidents: Incident[] = [];
+  const gaps = createGapTracker(rules.logsMissing);
+  let lastStart = Number.NEGATIVE_INFINITY;
+
+  function close(lb: string, track: RuleTrack, span: IncidentSpan): void {
+    incidents.push(detached(incidentWithCauses(lb, track.rule, span, track.firing?.result() ?? null, rules)));
+    track.firing = null;
+  }
+
+  return {
+    add(w) {
+      if (w.start < lastStart)
+        throw new RangeError(`window ${w.loadBalancer}@${w.start} comes after start ${lastStart}`);
+      lastStart = w.start;
+      let lb = lbs.get(w.loadBalancer);
+      if (lb === undefined) {
+        // As in deriveIncidents, a load balancer's resolve-after is counted in its first window's length.
+        lb = {
+          name: detached(w.loadBalancer),
+          period: createWindowCombiner(),
+          rules: rules.rules.map((rule) => ({
+            rule,
+            spans: createSpanTracker(resolveAfterWindows(rule.incidents, w.windowMs)),
+            firing: null,
+          })),
+          lastStart: Number.NEGATIVE_INFINITY,
+        };
+        lbs.set(lb.name, lb);
+      } else if (w.start === lb.lastStart) {
+        throw new RangeError(`window ${w.loadBalancer}@${w.start} added twice: merge partials first`);
+      }
+      lb.lastStart = w.start;
+      lb.period.add(w);
+      for (const track of lb.rules) {
+        const { opened, resolved } = track.spans.push(verdictOf(w, track.rule, rules));
+        if (resolved !== null) close(lb.name, track, resolved);
+        if (opened !== null) track.firing = createWindowCombiner();
+        if (track.spans.open()?.firing.at(-1)?.start === w.start) track.firing?.add(w);
+      }
+      const { start, windowMs, requests, withoutStatus } = w;
+      gaps.add({ loadBalancer: lb.name, start, windowMs, requests, withoutStatus });
+      const alerts = evaluateWindow(w, rules);
+      windows.push({
+        start,
+        loadBalancer: lb.name,
+        summary: detached(summarizeWindow(w)),
+        alerts: alerts.length === 0 ? alerts : detached(alerts),
+      });
+    },
+    finish(inputs) {
+      for (const [name, lb] of lbs) {
+        for (const track of lb.rules) {
+          const open = track.spans.open();
+          if (open !== null) close(name, track, open);
+        }
+      }
+      const ordered = [...windows].sort(
+        (a, b) => a.start - b.start || (a.loadBalancer < b.loadBalancer ? -1 : a.loadBalancer > b.loadBalancer ? 1 : 0),
+      );
+      const codes: CodeSummary[] = [];
+      for (const name of [...lbs.keys()].sort()) {
+        codes.push(...codesOf(name, lbs.get(name)?.period.result() ?? null, rules, SUMMARY_CODES));
+      }
+      return {
+        inputs,
+        windows: ordered.map((w) => w.summary),
+        alerts: ordered.flatMap((w) => w.alerts).sort(byAlertWindow),
+        incidents: [...incidents].sort(byIncidentStart),
+        logGaps: gaps.gaps(),
+        codes,
+      };
+    },
   };
 }

@@ -8,31 +8,56 @@ import { type LogsMissingSettings, logsMissingAfter } from '../rules/index.js';
 
 export type { LogGap };
 
+/** The fields of a window that gaps are read from. */
+export type GapWindow = Pick<WindowAggregate, 'loadBalancer' | 'start' | 'windowMs' | 'requests' | 'withoutStatus'>;
+
+/** Finds gaps as windows come; see {@link createGapTracker}. */
+export interface GapTracker {
+  /** Adds a window; each load balancer's windows must come in non-decreasing start order. */
+  add(window: GapWindow): void;
+  /** The gaps so far, by start then load balancer. */
+  gaps(): LogGap[];
+}
+
+/**
+ * The running form of {@link gapsOf}: keeps per load balancer only the end of its last window with records.
+ *
+ * @example
+ * const tracker = createGapTracker(rules.logsMissing);
+ * for (const w of windowsInTimeOrder) tracker.add(w);
+ * tracker.gaps();
+ */
+export function createGapTracker(settings: LogsMissingSettings): GapTracker {
+  const lastEnd = new Map<string, number>();
+  const found: LogGap[] = [];
+  return {
+    add(w) {
+      if (w.requests + w.withoutStatus === 0) return;
+      const after = logsMissingAfter(settings, w.loadBalancer);
+      if (after === null) return;
+      const from = lastEnd.get(w.loadBalancer);
+      if (from !== undefined && w.start - from >= after)
+        found.push({
+          loadBalancer: w.loadBalancer,
+          from: new Date(from).toISOString(),
+          to: new Date(w.start).toISOString(),
+        });
+      lastEnd.set(w.loadBalancer, w.start + w.windowMs);
+    },
+    gaps() {
+      return [...found].sort((a, b) => a.from.localeCompare(b.from) || (a.loadBalancer < b.loadBalancer ? -1 : 1));
+    },
+  };
+}
+
 /**
  * Gaps of at least the load balancer's `logsMissingAfter` between its windows with records, by start.
  *
  * @example gapsOf(windows, rules.logsMissing) // [{ loadBalancer: 'app/web/1', from: '…T05:20:00.000Z', to: '…T06:00:00.000Z' }]
  */
-export function gapsOf(windows: readonly WindowAggregate[], settings: LogsMissingSettings): LogGap[] {
-  const byLb = new Map<string, WindowAggregate[]>();
-  for (const w of windows) {
-    if (w.requests + w.withoutStatus === 0) continue;
-    const list = byLb.get(w.loadBalancer);
-    if (list === undefined) byLb.set(w.loadBalancer, [w]);
-    else list.push(w);
-  }
-  const gaps: LogGap[] = [];
-  for (const [lb, list] of byLb) {
-    const after = logsMissingAfter(settings, lb);
-    if (after === null) continue;
-    list.sort((a, b) => a.start - b.start);
-    for (let i = 1; i < list.length; i++) {
-      const prev = list[i - 1] as WindowAggregate;
-      const next = list[i] as WindowAggregate;
-      const from = prev.start + prev.windowMs;
-      if (next.start - from >= after)
-        gaps.push({ loadBalancer: lb, from: new Date(from).toISOString(), to: new Date(next.start).toISOString() });
-    }
-  }
-  return gaps.sort((a, b) => a.from.localeCompare(b.from) || (a.loadBalancer < b.loadBalancer ? -1 : 1));
+export function gapsOf(windows: readonly GapWindow[], settings: LogsMissingSettings): LogGap[] {
+  const tracker = createGapTracker(settings);
+  // A stable sort by start keeps each load balancer's windows in start order, as the tracker needs.
+  for (const w of [...windows].sort((a, b) => a.start - b.start)) tracker.add(w);
+  return tracker.gaps();
 }

@@ -14,9 +14,9 @@ import { scopePhrase } from '../causes/index.js';
 import { rankCodesCauses } from '../causes/weighted.js';
 import type { Alert, Incident, IncidentPeak, Severity } from '../model.js';
 import { evaluateRule } from '../rules/evaluate.js';
-import { type RuleSet, resolveAfterWindows, silencedBy } from '../rules/index.js';
+import { type Rule, type RuleSet, resolveAfterWindows, silencedBy } from '../rules/index.js';
 
-export { gapsOf, type LogGap } from './gaps.js';
+export { createGapTracker, type GapTracker, type GapWindow, gapsOf, type LogGap } from './gaps.js';
 
 /** One window of one (load balancer, rule): fired (with its alert), quiet (requests, no alert), or neither. */
 export interface WindowVerdict {
@@ -37,6 +37,55 @@ export interface IncidentSpan {
   resolvedAt: number | null;
 }
 
+/** Follows one (load balancer, rule)'s verdicts in time order and cuts them into incident spans as they come. */
+export interface SpanTracker {
+  /**
+   * Adds the next verdict (a later start than the previous one). Returns the span it opened (its first firing
+   * window) and the span it resolved, each null when it did neither.
+   */
+  push(verdict: WindowVerdict): { opened: IncidentSpan | null; resolved: IncidentSpan | null };
+  /** The span still open, or null. */
+  open(): IncidentSpan | null;
+}
+
+/**
+ * The state machine behind {@link incidentSpans}, one verdict at a time, so a reader can keep only the open span.
+ *
+ * @example
+ * const tracker = createSpanTracker(2);
+ * for (const v of verdictsInTimeOrder) tracker.push(v);
+ */
+export function createSpanTracker(resolveAfter: number): SpanTracker {
+  let open: IncidentSpan | null = null;
+  let quiet = 0;
+  return {
+    push(v) {
+      if (v.alert !== null) {
+        let opened: IncidentSpan | null = null;
+        if (open === null) {
+          open = { firing: [], resolvedAt: null };
+          opened = open;
+        }
+        open.firing.push(v);
+        quiet = 0;
+        return { opened, resolved: null };
+      }
+      if (open !== null && v.requests > 0) {
+        quiet += 1;
+        if (quiet >= resolveAfter) {
+          const resolved: IncidentSpan = open;
+          resolved.resolvedAt = v.start + v.windowMs;
+          open = null;
+          quiet = 0;
+          return { opened: null, resolved };
+        }
+      }
+      return { opened: null, resolved: null };
+    },
+    open: () => open,
+  };
+}
+
 /**
  * Splits one (load balancer, rule)'s verdicts into incidents. Order of the input does not matter (it is sorted by
  * start; a duplicated start keeps its last verdict).
@@ -48,27 +97,24 @@ export function incidentSpans(verdicts: readonly WindowVerdict[], resolveAfter: 
   const byStart = new Map<number, WindowVerdict>();
   for (const v of verdicts) byStart.set(v.start, v);
   const ordered = [...byStart.values()].sort((a, b) => a.start - b.start);
+  const tracker = createSpanTracker(resolveAfter);
   const spans: IncidentSpan[] = [];
-  let open: IncidentSpan | null = null;
-  let quiet = 0;
   for (const v of ordered) {
-    if (v.alert !== null) {
-      if (open === null) {
-        open = { firing: [], resolvedAt: null };
-        spans.push(open);
-      }
-      open.firing.push(v);
-      quiet = 0;
-    } else if (open !== null && v.requests > 0) {
-      quiet += 1;
-      if (quiet >= resolveAfter) {
-        open.resolvedAt = v.start + v.windowMs;
-        open = null;
-        quiet = 0;
-      }
-    }
+    const { opened } = tracker.push(v);
+    if (opened !== null) spans.push(opened);
   }
   return spans;
+}
+
+/** One window's verdict for one rule of its load balancer. */
+export function verdictOf(window: WindowAggregate, rule: Rule, rules: RuleSet): WindowVerdict {
+  return {
+    start: window.start,
+    windowMs: window.windowMs,
+    requests: window.requests,
+    alert: evaluateRule(window, rule),
+    silenced: silencedBy(rules.silences, window.loadBalancer, rule.id, window.start) !== null,
+  };
 }
 
 /** Stable id from load balancer, rule and start: the same data gives the same id however it is split or ordered. */
@@ -148,9 +194,40 @@ export function rankIncidentCauses(
   statusCodes: Record<string, number>,
   rules: RuleSet,
 ): Incident['causes'] {
-  const merged = combineWindows(aggregates);
+  return rankMergedCauses(span, combineWindows(aggregates), statusCodes, rules);
+}
+
+/** {@link rankIncidentCauses} on the firing windows already merged (null: none at hand, no causes). */
+export function rankMergedCauses(
+  span: IncidentSpan,
+  merged: WindowAggregate | null,
+  statusCodes: Record<string, number>,
+  rules: RuleSet,
+): Incident['causes'] {
   if (merged === null) return [];
   return rankCodesCauses(merged, statusCodes, rules.thresholds, incidentScope(span));
+}
+
+/** A whole incident of one (load balancer, rule) span, causes ranked on the merged aggregate of its firing windows. */
+export function incidentWithCauses(
+  loadBalancer: string,
+  rule: Rule,
+  span: IncidentSpan,
+  merged: WindowAggregate | null,
+  rules: RuleSet,
+): Incident {
+  const incident = incidentOf({ loadBalancer, rule: rule.id, severity: rule.severity, span, causes: [] });
+  incident.causes = rankMergedCauses(span, merged, incident.statusCodes, rules);
+  return incident;
+}
+
+/** Incidents by start, then load balancer, then rule (the order every incident list is given in). */
+export function byIncidentStart(a: Incident, b: Incident): number {
+  return (
+    a.start.localeCompare(b.start) ||
+    (a.loadBalancer < b.loadBalancer ? -1 : a.loadBalancer > b.loadBalancer ? 1 : 0) ||
+    (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)
+  );
 }
 
 /**
@@ -170,27 +247,14 @@ export function deriveIncidents(windows: readonly WindowAggregate[], rules: Rule
   for (const [lb, list] of byLb) {
     const byStart = new Map(list.map((w) => [w.start, w]));
     for (const rule of rules.rules) {
-      const verdicts: WindowVerdict[] = list.map((w) => ({
-        start: w.start,
-        windowMs: w.windowMs,
-        requests: w.requests,
-        alert: evaluateRule(w, rule),
-        silenced: silencedBy(rules.silences, lb, rule.id, w.start) !== null,
-      }));
+      const verdicts = list.map((w) => verdictOf(w, rule, rules));
       for (const span of incidentSpans(verdicts, resolveAfterWindows(rule.incidents, list[0]?.windowMs ?? 1))) {
-        const base = incidentOf({ loadBalancer: lb, rule: rule.id, severity: rule.severity, span, causes: [] });
         const aggregates = span.firing.map((v) => byStart.get(v.start)).filter((w) => w !== undefined);
-        base.causes = rankIncidentCauses(span, aggregates, base.statusCodes, rules);
-        incidents.push(base);
+        incidents.push(incidentWithCauses(lb, rule, span, combineWindows(aggregates), rules));
       }
     }
   }
-  return incidents.sort(
-    (a, b) =>
-      a.start.localeCompare(b.start) ||
-      (a.loadBalancer < b.loadBalancer ? -1 : a.loadBalancer > b.loadBalancer ? 1 : 0) ||
-      (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0),
-  );
+  return incidents.sort(byIncidentStart);
 }
 
 /** Human duration of an incident: `15 min`, `1 h 5 min`, `2 d 3 h`. */
