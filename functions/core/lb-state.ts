@@ -117,8 +117,9 @@ export async function updateLbState(
 ): Promise<LbState> {
   const key = lbStateKey(prefix, loadBalancer);
   let current = known ?? (await readLbState(store, prefix, loadBalancer));
+  let change = delta;
   for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
-    const next = applyLbDelta(current.state, delta);
+    const next = applyLbDelta(current.state, change);
     if (next === null) return current.state;
     const text = JSON.stringify(next);
     const written =
@@ -126,6 +127,11 @@ export async function updateLbState(
         ? await store.putIfAbsent(key, text)
         : await store.putIfMatch(key, text, current.stored.etag);
     if (written === 'created' || written === 'written') return next;
+    // Someone else wrote meanwhile: perhaps an invocation that just opened a new incident of a rule this one
+    // judged done. A removal is only safe against the version it was decided on, so it is dropped; the rule stays
+    // open and the next evaluation (ingest or the scheduled check) removes it if it is still done. Additions and
+    // the arrival are kept: they never hide an incident.
+    change = { ...change, remove: [] };
     current = await readLbState(store, prefix, loadBalancer);
   }
   throw new LbwatchError('STATE_FAILED', `load-balancer state ${key}: too many concurrent writers, will retry`, {

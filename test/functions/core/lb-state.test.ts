@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { applyLbDelta, type LbState, silentAfter } from '../../../functions/core/lb-state.js';
+import {
+  applyLbDelta,
+  type LbState,
+  lbStateKey,
+  silentAfter,
+  updateLbState,
+} from '../../../functions/core/lb-state.js';
+import type { StateStore, StoredText } from '../../../functions/core/state-store.js';
 
 const T0 = Date.parse('2024-05-01T10:17:00Z');
 const MIN = 60_000;
@@ -35,5 +42,78 @@ describe('load-balancer state', () => {
     // Assess
     expect(next).toMatchObject({ lastArrival: T0 + 63 * MIN, intervalMs: 5 * MIN, openRules: [] });
     expect(next === null ? null : silentAfter(next, 20 * MIN)).toBe(20 * MIN);
+  });
+});
+
+/** A store of one key whose conditional writes see what was written in between. */
+function oneKeyStore(initial: LbState, meanwhile: (() => LbState) | null): StateStore & { text: () => string } {
+  let text = JSON.stringify(initial);
+  let version = 1;
+  let interleave = meanwhile;
+  const stored = (): StoredText => ({ text, etag: `"${version}"` });
+  return {
+    text: () => text,
+    async get() {
+      return stored();
+    },
+    async putIfMatch(_key: string, body: string, etag: string) {
+      if (interleave !== null) {
+        // Another invocation writes between this one's read and its write.
+        text = JSON.stringify(interleave());
+        version += 1;
+        interleave = null;
+      }
+      if (etag !== `"${version}"`) return 'changed';
+      text = body;
+      version += 1;
+      return 'written';
+    },
+    async putIfAbsent() {
+      return 'exists';
+    },
+    async put() {},
+    async delete() {},
+    async list() {
+      return [];
+    },
+    async *listPages() {},
+  } as StateStore & { text: () => string };
+}
+
+describe('updating the load-balancer state under concurrency', () => {
+  it('drops a removal decided on a version another invocation has changed (it may have opened that rule again)', async () => {
+    // Prepare: this invocation judged gateway-errors done; meanwhile another opened a new incident of it
+    const open = { ...state, openRules: ['gateway-errors'] };
+    const store = oneKeyStore(open, () => ({ ...open, lastArrival: T0 + MIN, openRules: ['gateway-errors'] }));
+    // Act
+    const written = await updateLbState(
+      store,
+      'lbwatch/',
+      state.loadBalancer,
+      { remove: ['gateway-errors'] },
+      {
+        state: open,
+        stored: { text: JSON.stringify(open), etag: '"1"' },
+      },
+    );
+    // Assess
+    expect(written.openRules).toEqual(['gateway-errors']);
+    expect(JSON.parse(store.text()).openRules).toEqual(['gateway-errors']);
+    expect(lbStateKey('lbwatch/', state.loadBalancer)).toBe('lbwatch/lbs/app~2fweb~2f50dc6c495c0c9188.json');
+  });
+
+  it('applies a removal when nobody wrote in between, and keeps additions after a conflict', async () => {
+    // Prepare
+    const open = { ...state, openRules: ['gateway-errors'] };
+    const quiet = oneKeyStore(open, null);
+    const busy = oneKeyStore(open, () => ({ ...open, lastArrival: T0 + MIN }));
+    const known = { state: open, stored: { text: JSON.stringify(open), etag: '"1"' } };
+    // Act
+    const removed = await updateLbState(quiet, 'lbwatch/', state.loadBalancer, { remove: ['gateway-errors'] }, known);
+    const added = await updateLbState(busy, 'lbwatch/', state.loadBalancer, { add: ['server-errors'] }, known);
+    // Assess
+    expect(removed.openRules).toEqual([]);
+    expect(added.openRules).toEqual(['gateway-errors', 'server-errors']);
+    expect(added.lastArrival).toBe(T0 + MIN);
   });
 });
