@@ -2,6 +2,8 @@
 // README's "Destinations" section is this output (a test keeps them equal).
 // Run: node --import tsx scripts/destination-examples.ts
 import { pathToFileURL } from 'node:url';
+import { causesFor } from '../lib/causes/index.js';
+import { incidentId } from '../lib/incidents/index.js';
 import type { IncidentNotification } from '../lib/model.js';
 import {
   renderPagerDuty,
@@ -12,15 +14,19 @@ import {
   sanitizeOutgoing,
 } from '../lib/notify/index.js';
 
+/** The example's id and cause titles are the real ones: the id as lbwatch derives it, titles from the catalogue. */
+const ID = incidentId('app/shop-prod/50dc6c495c0c9188', 'gateway-errors', Date.parse('2026-06-16T05:40:00.000Z'));
+const title = (code: number, id: string): string => causesFor(code).find((c) => c.id === id)?.title ?? id;
+
 export const EXAMPLE_INCIDENT: IncidentNotification = {
   kind: 'incident',
   state: 'opened',
-  incidentId: 'app/shop-prod/50dc6c495c0c9188/gateway-errors/2026-06-16T05:40:00.000Z',
+  incidentId: ID,
   at: '2026-06-16T05:56:12.000Z',
   reportUrl:
     'https://lbwatch-state.s3.eu-west-1.amazonaws.com/lbwatch/reports/latest/report.html?X-Amz-Signature=example',
   incident: {
-    id: 'app/shop-prod/50dc6c495c0c9188/gateway-errors/2026-06-16T05:40:00.000Z',
+    id: ID,
     loadBalancer: 'app/shop-prod/50dc6c495c0c9188',
     rule: 'gateway-errors',
     severity: 'critical',
@@ -36,15 +42,16 @@ export const EXAMPLE_INCIDENT: IncidentNotification = {
       {
         code: 502,
         id: '502.backend-port',
-        title: 'nothing listens on the target port',
-        evidence: 'in the 3 windows 05:40–05:55, 80 of 80 502s came from 10.0.1.7:8080 within 1 ms',
+        title: title(502, '502.backend-port'),
+        evidence:
+          'all 80 502s got no backend connection, 80 of them failing within 5.0 s (well under the 10 s connect timeout); all 80 unconnected 502s were sent to member 10.0.1.7:8080, which answered nothing else in the 3 windows 05:40–05:55',
         score: 3,
       },
       {
         code: 504,
         id: '504.response-timeout',
-        title: 'the target did not answer within the idle timeout',
-        evidence: 'in this incident, 16 of 16 504s took about the 60 s idle timeout',
+        title: title(504, '504.response-timeout'),
+        evidence: 'all 16 504s took about the 60 s ALB idle timeout',
         score: 2,
       },
     ],
