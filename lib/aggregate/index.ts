@@ -134,6 +134,22 @@ export function createWindowCombiner(): WindowCombiner {
 }
 
 /**
+ * Folds windows of one load balancer into one aggregate without bounding its maps (the earliest start is kept): what
+ * a rollup stores, so that a combiner fed the folds of consecutive groups gives what it gives fed the windows.
+ */
+export function foldWindows(windows: readonly WindowAggregate[]): WindowAggregate | null {
+  let out: WindowAggregate | null = null;
+  for (const w of windows) {
+    if (out === null) out = copyWindow(w);
+    else {
+      addWindowInto(out, w);
+      if (w.start < out.start) out.start = w.start;
+    }
+  }
+  return out;
+}
+
+/**
  * Folds windows of one load balancer into a single aggregate over their whole period (for per-period code
  * summaries). The result keeps the earliest start and the summed window length is not meaningful.
  */

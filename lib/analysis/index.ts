@@ -22,6 +22,7 @@ import {
   incidentWithCauses,
   type SpanTracker,
   verdictOf,
+  type WindowVerdict,
 } from '../incidents/index.js';
 import type {
   Alert,
@@ -34,8 +35,9 @@ import type {
   Severity,
   WindowSummary,
 } from '../model.js';
+import type { RolledHour } from '../rollup/index.js';
 import { evaluateRule } from '../rules/evaluate.js';
-import { type Rule, type RuleSet, resolveAfterWindows } from '../rules/index.js';
+import { type Rule, type RuleSet, resolveAfterWindows, rulesDigest } from '../rules/index.js';
 
 /** Members listed per window in summaries (the rest is folded into `(other)`). */
 export const SUMMARY_MEMBERS = 10;
@@ -199,13 +201,26 @@ export function analyze(input: { inputs: InputSummary[]; windows: WindowAggregat
 /** Analysis of windows fed one at a time; see {@link createStreamingAnalysis}. */
 export interface StreamingAnalysis {
   /**
-   * Adds one merged window (one per load balancer and start). Starts must not decrease; windows of one start may
-   * come in any order. The window is only read: the caller can drop it afterwards.
+   * Adds one merged window (one per load balancer and start). Each load balancer's starts must increase; load
+   * balancers may interleave. The window is only read: the caller can drop it afterwards.
    */
   add(window: WindowAggregate): void;
-  /** The analysis of every window added, exactly as {@link analyze} gives it for the same windows. Call it once. */
+  /**
+   * Adds a rolled hour: the same as adding each of its windows (rolled with the same rules, see lib/rollup), at a
+   * fraction of the work.
+   *
+   * @throws RangeError when it was rolled with other rules.
+   */
+  addRolled(hour: RolledHour): void;
+  /**
+   * The analysis of every window added, exactly as {@link analyze} gives it for the same windows. Call it once.
+   * With `onWindow`, the windows and alerts went there and are not in the result.
+   */
   finish(inputs: InputSummary[]): AnalysisResult;
 }
+
+/** Where a streaming analysis hands each window's summary and alerts instead of keeping them. */
+export type WindowSink = (summary: WindowSummary, alerts: readonly Alert[]) => void;
 
 /** One (load balancer, rule)'s incident tracking: the open span's firing windows merged so far. */
 interface RuleTrack {
@@ -233,64 +248,110 @@ function detached<T>(value: T): T {
 
 /**
  * Streaming form of {@link analyze} for a long period: it keeps per load balancer a running period aggregate (for
- * `codes`), the merged aggregate of each open incident's firing windows, and per window only its summary and
- * alerts, so its memory grows with load balancers and windows' summaries, never with whole aggregates.
+ * `codes`) and the merged aggregate of each open incident's firing windows; per window its summary and alerts go to
+ * `onWindow` when given (a report folds them as they come), else they are kept for the result. Its memory grows
+ * with load balancers, never with whole aggregates, and with windows only when it keeps them.
  *
  * @example
  * const analysis = createStreamingAnalysis(rules);
  * for await (const w of windowsInStartOrder) analysis.add(w);
  * const result = analysis.finish(inputs);
  */
-export function createStreamingAnalysis(rules: RuleSet): StreamingAnalysis {
+export function createStreamingAnalysis(rules: RuleSet, options: { onWindow?: WindowSink } = {}): StreamingAnalysis {
   const lbs = new Map<string, LbTrack>();
   const windows: { start: number; loadBalancer: string; summary: WindowSummary; alerts: Alert[] }[] = [];
   const incidents: Incident[] = [];
   const gaps = createGapTracker(rules.logsMissing);
-  let lastStart = Number.NEGATIVE_INFINITY;
+  const digest = rulesDigest(rules);
 
   function close(lb: string, track: RuleTrack, span: IncidentSpan): void {
     incidents.push(detached(incidentWithCauses(lb, track.rule, span, track.firing?.result() ?? null, rules)));
     track.firing = null;
   }
 
+  /** The load balancer's track, checking that `start` comes after its last window. */
+  function trackOf(loadBalancer: string, start: number, windowMs: number): LbTrack {
+    let lb = lbs.get(loadBalancer);
+    if (lb === undefined) {
+      // As in deriveIncidents, a load balancer's resolve-after is counted in its first window's length.
+      lb = {
+        name: detached(loadBalancer),
+        period: createWindowCombiner(),
+        rules: rules.rules.map((rule) => ({
+          rule,
+          spans: createSpanTracker(resolveAfterWindows(rule.incidents, windowMs)),
+          firing: null,
+        })),
+        lastStart: Number.NEGATIVE_INFINITY,
+      };
+      lbs.set(lb.name, lb);
+    } else if (start === lb.lastStart) {
+      throw new RangeError(`window ${loadBalancer}@${start} added twice: merge partials first`);
+    } else if (start < lb.lastStart) {
+      throw new RangeError(`window ${loadBalancer}@${start} comes after start ${lb.lastStart}`);
+    }
+    lb.lastStart = start;
+    return lb;
+  }
+
+  /** One window's verdicts, gap and summary, whether it came whole or rolled. */
+  function step(
+    lb: LbTrack,
+    w: { start: number; windowMs: number; requests: number; withoutStatus: number },
+    verdicts: readonly { alert: WindowVerdict['alert']; silenced: boolean }[],
+    aggregate: WindowAggregate | null,
+    summary: WindowSummary,
+    alerts: Alert[],
+  ): void {
+    lb.rules.forEach((track, i) => {
+      const v = verdicts[i] ?? { alert: null, silenced: false };
+      const verdict: WindowVerdict = { start: w.start, windowMs: w.windowMs, requests: w.requests, ...v };
+      const { opened, resolved } = track.spans.push(verdict);
+      if (resolved !== null) close(lb.name, track, resolved);
+      if (opened !== null) track.firing = createWindowCombiner();
+      if (aggregate !== null && track.spans.open()?.firing.at(-1)?.start === w.start) track.firing?.add(aggregate);
+    });
+    gaps.add({
+      loadBalancer: lb.name,
+      start: w.start,
+      windowMs: w.windowMs,
+      requests: w.requests,
+      withoutStatus: w.withoutStatus,
+    });
+    if (options.onWindow !== undefined) options.onWindow(summary, alerts);
+    else
+      windows.push({
+        start: w.start,
+        loadBalancer: lb.name,
+        summary: detached(summary),
+        alerts: alerts.length === 0 ? alerts : detached(alerts),
+      });
+  }
+
   return {
     add(w) {
-      if (w.start < lastStart)
-        throw new RangeError(`window ${w.loadBalancer}@${w.start} comes after start ${lastStart}`);
-      lastStart = w.start;
-      let lb = lbs.get(w.loadBalancer);
-      if (lb === undefined) {
-        // As in deriveIncidents, a load balancer's resolve-after is counted in its first window's length.
-        lb = {
-          name: detached(w.loadBalancer),
-          period: createWindowCombiner(),
-          rules: rules.rules.map((rule) => ({
-            rule,
-            spans: createSpanTracker(resolveAfterWindows(rule.incidents, w.windowMs)),
-            firing: null,
-          })),
-          lastStart: Number.NEGATIVE_INFINITY,
-        };
-        lbs.set(lb.name, lb);
-      } else if (w.start === lb.lastStart) {
-        throw new RangeError(`window ${w.loadBalancer}@${w.start} added twice: merge partials first`);
-      }
-      lb.lastStart = w.start;
+      const lb = trackOf(w.loadBalancer, w.start, w.windowMs);
       lb.period.add(w);
-      for (const track of lb.rules) {
-        const { opened, resolved } = track.spans.push(verdictOf(w, track.rule, rules));
-        if (resolved !== null) close(lb.name, track, resolved);
-        if (opened !== null) track.firing = createWindowCombiner();
-        if (track.spans.open()?.firing.at(-1)?.start === w.start) track.firing?.add(w);
-      }
-      const { start, windowMs, requests, withoutStatus } = w;
-      gaps.add({ loadBalancer: lb.name, start, windowMs, requests, withoutStatus });
-      const alerts = evaluateWindow(w, rules);
-      windows.push({
-        start,
-        loadBalancer: lb.name,
-        summary: detached(summarizeWindow(w)),
-        alerts: alerts.length === 0 ? alerts : detached(alerts),
+      const verdicts = lb.rules.map((track) => verdictOf(w, track.rule, rules));
+      step(lb, w, verdicts, w, summarizeWindow(w), evaluateWindow(w, rules));
+    },
+    addRolled(hour) {
+      if (hour.rules !== digest)
+        throw new RangeError(`rollup ${hour.loadBalancer}@${hour.start} was rolled with other rules`);
+      const first = hour.windows[0];
+      if (first === undefined) return;
+      let lb = trackOf(hour.loadBalancer, Date.parse(first.summary.start), hour.windowMs);
+      lb.period.add(hour.aggregate);
+      hour.windows.forEach((rw, i) => {
+        const start = Date.parse(rw.summary.start);
+        if (i > 0) lb = trackOf(hour.loadBalancer, start, hour.windowMs);
+        const w = {
+          start,
+          windowMs: hour.windowMs,
+          requests: rw.summary.requests,
+          withoutStatus: rw.summary.withoutStatus ?? 0,
+        };
+        step(lb, w, rw.verdicts, rw.firing, rw.summary, rw.alerts);
       });
     },
     finish(inputs) {

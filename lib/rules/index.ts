@@ -2,6 +2,7 @@
  * Threshold rules: which status codes, from whom, at what rate and count, make an alert. Parsed once from
  * YAML or JSON and validated with every problem reported at once.
  */
+import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { MAX_WINDOW_MS, MIN_WINDOW_MS } from '../aggregate/index.js';
 import { LbwatchError } from '../errors.js';
@@ -582,4 +583,9 @@ function parseThresholds(raw: unknown, problems: string[]): ThresholdsByFormat {
     }
   }
   return out;
+}
+
+/** A short digest of everything in a rule set that a verdict or an alert depends on (rollups record it). */
+export function rulesDigest(rules: RuleSet): string {
+  return createHash('sha256').update(JSON.stringify(rules)).digest('hex').slice(0, 16);
 }
