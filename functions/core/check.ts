@@ -3,7 +3,7 @@
  * opens a `logs-missing` incident when no object arrived for `logsMissing.after`, and for every rule with an
  * incident needing attention it judges closed windows again (so an incident resolves even when no later object
  * arrives), sends reminders, and finishes pages a crashed invocation left pending. Nothing pending depends on more
- * logs arriving.
+ * logs arriving. It also rolls each load balancer's closed hours up for the report (rollups.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { logsStillMissing, openLogsMissing } from '../../lib/incidents/record.js';
@@ -22,6 +22,7 @@ import {
 } from './incidents.js';
 import { lbStatesPrefix, parseLbState, silentAfter, updateLbState } from './lb-state.js';
 import type { Log } from './logger.js';
+import { rollDue } from './rollups.js';
 import type { Runtime } from './runtime.js';
 import type { StateStore } from './state-store.js';
 
@@ -38,6 +39,8 @@ export interface CheckResult {
   /** Load balancers whose logs are missing now. */
   silent: string[];
   pages: PageOutcome[];
+  /** (Load balancer, hour) rollups written. */
+  hoursRolled: number;
 }
 
 /** Load balancers checked at once. */
@@ -63,6 +66,7 @@ export function createCheckFlow(deps: CheckFlowDeps): CheckFlow {
     const keys = await store.list(lbStatesPrefix(prefix));
     const pages: PageOutcome[] = [];
     const silent: string[] = [];
+    let rolled = 0;
     await mapLimit(keys, CHECK_CONCURRENCY, async (key) => {
       const stored = await store.get(key);
       const state = stored === null ? null : parseLbState(stored.text);
@@ -110,22 +114,22 @@ export function createCheckFlow(deps: CheckFlowDeps): CheckFlow {
         }
         if (!needsAttention(record, now())) remove.push(ruleId);
       }
+      const rolling = await rollDue(store, prefix, state, runtime.rules, now(), log);
+      rolled += rolling.rolled;
       await updateLbState(
         store,
         prefix,
         lb,
-        { add: add.filter((r) => !remove.includes(r)), remove },
-        {
-          state,
-          stored,
-        },
+        { add: add.filter((r) => !remove.includes(r)), remove, ...rolling.delta },
+        { state, stored },
       );
     });
     log.info('scheduled check done', {
       loadBalancers: keys.length,
       silent: silent.length,
+      hoursRolled: rolled,
       pagesSent: pages.filter((p) => p.outcome === 'sent').length,
     });
-    return { loadBalancers: keys.length, silent: silent.sort(), pages };
+    return { loadBalancers: keys.length, silent: silent.sort(), pages, hoursRolled: rolled };
   };
 }

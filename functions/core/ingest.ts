@@ -5,8 +5,9 @@
  * Event decoding and the platform's retry contract belong to each cloud's entry point.
  *
  * Requests per object: the object's GET, then per (load balancer, window) it touches one GET and one PUT of the
- * window document, one GET of the load balancer's state (and a PUT when its last arrival moved by a minute or its
- * open rules changed), and incident records only for rules that fire in those windows or have an incident open.
+ * window document, one GET of the load balancer's state (and a PUT when its last arrival moved by a minute, its
+ * open rules changed or the object came after its hour closed), and incident records only for rules that fire in
+ * those windows or have an incident open.
  */
 import { randomUUID } from 'node:crypto';
 import { createAggregator, type WindowAggregate } from '../../lib/aggregate/index.js';
@@ -29,6 +30,7 @@ import {
 import { readLbState, updateLbState } from './lb-state.js';
 import type { Log } from './logger.js';
 import type { ObjectCreated, ObjectSource, OpenedObject } from './object-source.js';
+import { closedHoursOf } from './rollups.js';
 import type { Runtime } from './runtime.js';
 import { inputRecordKey, objectId } from './state-keys.js';
 import type { StateStore } from './state-store.js';
@@ -113,6 +115,12 @@ async function trackLoadBalancer(
   for (const r of known.state.openRules)
     if (r !== LOGS_MISSING_RULE && !runtime.rules.rules.some((rule) => rule.id === r)) remove.push(r);
   const moved = arrival.arrival - known.state.lastArrival >= ARRIVAL_RESOLUTION_MS;
+  // Read after the window documents were written: an hour closed by now may have been rolled without this object.
+  const dirty = closedHoursOf(
+    windows.map((w) => w.start),
+    runtime.windowMs,
+    ctx.now(),
+  );
   await updateLbState(
     ctx.store,
     ctx.prefix,
@@ -128,6 +136,7 @@ async function trackLoadBalancer(
         : {}),
       add,
       remove,
+      dirty,
     },
     known,
   );

@@ -23,6 +23,14 @@ export interface LbState {
   intervalMs: number;
   /** Rules whose incident is open or has a page still to send (`logs-missing` included). */
   openRules: string[];
+  /**
+   * Hourly rollups (see rollups.ts): the hours from `rolledFrom` up to `rolledUntil` (epoch ms, hour starts) have
+   * been rolled as they closed; 0 before the first scheduled check saw this load balancer.
+   */
+  rolledFrom: number;
+  rolledUntil: number;
+  /** Hours already rolled that an object changed afterwards (a late object): rolled again by the next check. */
+  dirtyHours: number[];
 }
 
 export interface LbStateDelta {
@@ -37,6 +45,12 @@ export interface LbStateDelta {
   afterOutage?: boolean;
   add?: string[];
   remove?: string[];
+  /** Rolled through this hour start (a maximum); the first one also sets `rolledFrom`. */
+  rolledUntil?: number;
+  /** Hours an object changed after they closed. */
+  dirty?: number[];
+  /** Hours rolled again; like `remove`, applied only to the version it was decided on. */
+  cleaned?: number[];
 }
 
 /** How long a load balancer may stay silent: the configured allowance, or 1.5 of its own delivery interval. */
@@ -63,6 +77,9 @@ export function parseLbState(text: string): LbState | null {
       lastObjectKey: typeof v.lastObjectKey === 'string' ? v.lastObjectKey : null,
       intervalMs: typeof v.intervalMs === 'number' ? v.intervalMs : 0,
       openRules: Array.isArray(v.openRules) ? v.openRules.filter((r) => typeof r === 'string') : [],
+      rolledFrom: typeof v.rolledFrom === 'number' ? v.rolledFrom : 0,
+      rolledUntil: typeof v.rolledUntil === 'number' ? v.rolledUntil : 0,
+      dirtyHours: Array.isArray(v.dirtyHours) ? v.dirtyHours.filter((h) => typeof h === 'number') : [],
     };
   } catch {
     return null;
@@ -74,6 +91,10 @@ export function applyLbDelta(state: LbState, delta: LbStateDelta): LbState | nul
   const open = new Set(state.openRules);
   for (const r of delta.add ?? []) open.add(r);
   for (const r of delta.remove ?? []) open.delete(r);
+  const dirty = new Set(state.dirtyHours);
+  for (const h of delta.cleaned ?? []) dirty.delete(h);
+  for (const h of delta.dirty ?? []) dirty.add(h);
+  const rolledUntil = Math.max(state.rolledUntil, delta.rolledUntil ?? 0);
   const newer = delta.arrival !== undefined && delta.arrival > state.lastArrival;
   const next: LbState = {
     ...state,
@@ -90,6 +111,9 @@ export function applyLbDelta(state: LbState, delta: LbStateDelta): LbState | nul
         )
       : state.intervalMs,
     openRules: [...open].sort(),
+    rolledFrom: state.rolledFrom === 0 ? (delta.rolledUntil ?? 0) : state.rolledFrom,
+    rolledUntil,
+    dirtyHours: [...dirty].sort((a, b) => a - b),
   };
   return JSON.stringify(next) === JSON.stringify(state) ? null : next;
 }
@@ -102,7 +126,17 @@ export async function readLbState(
   const stored = await store.get(lbStateKey(prefix, loadBalancer));
   const parsed = stored === null ? null : parseLbState(stored.text);
   return {
-    state: parsed ?? { version: 1, loadBalancer, lastArrival: 0, lastObjectKey: null, intervalMs: 0, openRules: [] },
+    state: parsed ?? {
+      version: 1,
+      loadBalancer,
+      lastArrival: 0,
+      lastObjectKey: null,
+      intervalMs: 0,
+      openRules: [],
+      rolledFrom: 0,
+      rolledUntil: 0,
+      dirtyHours: [],
+    },
     stored,
   };
 }
@@ -130,8 +164,9 @@ export async function updateLbState(
     // Someone else wrote meanwhile: perhaps an invocation that just opened a new incident of a rule this one
     // judged done. A removal is only safe against the version it was decided on, so it is dropped; the rule stays
     // open and the next evaluation (ingest or the scheduled check) removes it if it is still done. Additions and
-    // the arrival are kept: they never hide an incident.
-    change = { ...change, remove: [] };
+    // the arrival are kept: they never hide an incident. A rolled-again hour stays dirty the same way (the other
+    // writer may have just changed it again).
+    change = { ...change, remove: [], cleaned: [] };
     current = await readLbState(store, prefix, loadBalancer);
   }
   throw new LbwatchError('STATE_FAILED', `load-balancer state ${key}: too many concurrent writers, will retry`, {

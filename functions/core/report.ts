@@ -1,20 +1,26 @@
 /**
- * The report flow, cloud-neutral: for REPORT_PERIOD ending at the last closed window, read the
- * window documents of every load balancer (and partials stored before them), render HTML/Markdown/JSON with lib/report, store them under
- * `reports/` in the state store and announce the headline figures.
+ * The report flow, cloud-neutral: for REPORT_PERIOD ending at the last closed window, read every load balancer's
+ * hours — its hourly rollup where the scheduled check has rolled the hour, else the hour's window documents (and
+ * partials stored before them) — in time order, fold them into the streaming analysis and the report builder as they
+ * come, render HTML/Markdown/JSON with lib/report, store them under `reports/` and announce the headline figures.
+ * Memory holds the load balancers' running figures and one batch of hours, never the period's windows or objects.
  */
 import { mergeAll, type WindowAggregate } from '../../lib/aggregate/index.js';
 import { createStreamingAnalysis, type StreamingAnalysis } from '../../lib/analysis/index.js';
-import type { AnalysisResult, InputSummary, ReportAnnouncement, WindowSummary } from '../../lib/model.js';
-import { buildReportModel, renderHtml, renderJson, renderMarkdown, summarizeRules } from '../../lib/report/index.js';
+import type { CodeSummary, InputSummary, ReportAnnouncement } from '../../lib/model.js';
+import { createReportBuilder, type ReportBuilder } from '../../lib/report/builder.js';
+import { type ReportModel, renderHtml, renderJson, renderMarkdown, summarizeRules } from '../../lib/report/index.js';
+import { HOUR_MS, hourOf, type RolledHour } from '../../lib/rollup/index.js';
+import { type RuleSet, rulesDigest } from '../../lib/rules/index.js';
 import { mapLimit } from './concurrency.js';
 import type { FunctionConfig } from './config.js';
 import { describe } from './failures.js';
+import { type LbState, lbStatesPrefix, parseLbState } from './lb-state.js';
 import type { Log } from './logger.js';
+import { CLOCK_SKEW_MS, inputsOfDocs, readHourDocs, readRollup, rollupKey, rollupsHourPrefix } from './rollups.js';
 import type { Runtime } from './runtime.js';
 import { inputsDayPrefix, isoKey, latestReportKey, reportKeys } from './state-keys.js';
 import type { StateStore } from './state-store.js';
-import { parseWindowDoc, type WindowDoc, windowsPrefix } from './window-docs.js';
 import { type InputRecord, LATENESS_MS, READ_CONCURRENCY, readPartials } from './window-store.js';
 
 /** An HTTPS URL that opens the object at `key` for `ttlSeconds` (a presigned GET). */
@@ -68,32 +74,32 @@ export interface ReportResult {
 
 const DAY_MS = 86_400_000;
 const MAX_TOP_CODES = 5;
-/** Window documents read and parsed at once (~0.3 MB each parsed): bounds the report's memory, not its speed. */
-const DOCS_IN_FLIGHT = 4 * READ_CONCURRENCY;
+/** Load balancers of one hour read and fed at once: bounds the report's memory (a rollup is tens of KB parsed, an
+ * hour of window documents a few MB), not its speed. */
+const LBS_IN_FLIGHT = 2 * READ_CONCURRENCY;
 
-function legacyKey(start: number, loadBalancer: string): string {
-  return `${start}\u0000${loadBalancer}`;
-}
-
-/** Legacy partials grouped per (start, load balancer), the groups in start order. */
-function legacyGroups(partials: readonly WindowAggregate[]): {
-  groups: Map<string, WindowAggregate[]>;
-  order: { start: number; key: string }[];
-} {
-  const groups = new Map<string, WindowAggregate[]>();
-  const order: { start: number; key: string }[] = [];
-  for (const p of partials) {
-    const key = legacyKey(p.start, p.loadBalancer);
-    const group = groups.get(key);
-    if (group !== undefined) group.push(p);
-    else {
-      groups.set(key, [p]);
-      order.push({ start: p.start, key });
+/** Legacy partials merged per window, grouped per hour and load balancer. */
+function legacyByHour(partials: readonly WindowAggregate[]): Map<number, Map<string, WindowAggregate[]>> {
+  const out = new Map<number, Map<string, WindowAggregate[]>>();
+  for (const w of mergeAll(partials)) {
+    const hour = hourOf(w.start);
+    let lbs = out.get(hour);
+    if (lbs === undefined) {
+      lbs = new Map();
+      out.set(hour, lbs);
     }
+    const list = lbs.get(w.loadBalancer);
+    if (list === undefined) lbs.set(w.loadBalancer, [w]);
+    else list.push(w);
   }
-  order.sort((a, b) => a.start - b.start);
-  return { groups, order };
+  return out;
 }
+
+/** What the report reads for one load balancer's hour. */
+type HourData =
+  | { kind: 'rolled'; hour: RolledHour }
+  | { kind: 'windows'; windows: WindowAggregate[]; inputs: InputSummary[] }
+  | { kind: 'none' };
 
 /** The period ends at the end of the last closed window before `at`. */
 export function reportPeriod(at: number, windowMs: number, periodMs: number): { from: number; to: number } {
@@ -102,26 +108,18 @@ export function reportPeriod(at: number, windowMs: number, periodMs: number): { 
 }
 
 export function headline(
-  analysis: AnalysisResult,
-  windows: readonly Pick<WindowSummary, 'loadBalancer' | 'requests' | 'statusCodes'>[],
+  model: ReportModel,
+  codes: readonly CodeSummary[],
   period: { from: number; to: number },
   locations: ReportAnnouncement['locations'],
   url: string | null,
 ): ReportAnnouncement {
-  let requests = 0;
-  const byClass: Record<string, number> = { '4xx': 0, '5xx': 0 };
-  const lbs = new Set<string>();
-  for (const w of windows) {
-    requests += w.requests;
-    lbs.add(w.loadBalancer);
-    for (const [code, count] of Object.entries(w.statusCodes)) {
-      const cls = `${code.charAt(0)}xx`;
-      if (cls in byClass) byClass[cls] = (byClass[cls] ?? 0) + count;
-    }
-  }
-  const errorRates: Record<string, number> = {};
-  for (const [cls, count] of Object.entries(byClass)) errorRates[cls] = requests === 0 ? 0 : count / requests;
-  const topCodes = [...(analysis.codes ?? [])]
+  const { requests, errors } = model.overall.headline;
+  const errorRates: Record<string, number> = {
+    '4xx': requests === 0 ? 0 : errors['4xx'] / requests,
+    '5xx': requests === 0 ? 0 : errors['5xx'] / requests,
+  };
+  const topCodes = [...codes]
     .sort((a, b) => b.count - a.count || a.code - b.code)
     .slice(0, MAX_TOP_CODES)
     .map((c) => ({
@@ -135,10 +133,10 @@ export function headline(
     periodStart: isoKey(period.from),
     periodEnd: isoKey(period.to),
     requests,
-    loadBalancers: lbs.size,
+    loadBalancers: model.loadBalancers.filter((lb) => lb.headline.windows > 0).length,
     errorRates,
     topCodes,
-    incidents: analysis.incidents?.length ?? 0,
+    incidents: model.overall.headline.incidents,
     locations,
     url,
   };
@@ -152,67 +150,104 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
   const now = deps.now ?? Date.now;
   const prefix = config.statePrefix;
 
+  /** Every load balancer's state (its rolled hours and last arrival). */
+  async function loadStates(): Promise<Map<string, LbState>> {
+    const states = new Map<string, LbState>();
+    for await (const page of store.listPages(lbStatesPrefix(prefix))) {
+      const read = await mapLimit(page, READ_CONCURRENCY, async (key) => {
+        const stored = await store.get(key);
+        return stored === null ? null : parseLbState(stored.text);
+      });
+      for (const state of read) if (state !== null) states.set(state.loadBalancer, state);
+    }
+    return states;
+  }
+
   /**
-   * Reads the period's window documents page by page in key order (key order is time order), a few at a time, and
-   * feeds each window to the analysis, merged with the legacy partials of its (load balancer, start) if any; each
-   * document is dropped once fed, only its input summaries are kept. Legacy partials without a document are fed in
-   * their turn. Returns the number of windows and partials read.
+   * One load balancer's hour: its rollup when the hour lies whole in the period, was rolled with these rules and has
+   * not changed since; nothing when it was rolled and had no data (or no object came since it began); else its
+   * window documents, merged with legacy partials, restricted to the period.
    */
-  async function streamWindows(
+  async function readHour(
+    lb: string,
+    hour: number,
+    ctx: {
+      period: { from: number; to: number };
+      rules: RuleSet;
+      digest: string;
+      state: LbState | undefined;
+      rollups: ReadonlySet<string>;
+      legacy: readonly WindowAggregate[];
+    },
+  ): Promise<HourData> {
+    const { period, state, legacy } = ctx;
+    const whole = hour >= period.from && hour + HOUR_MS <= period.to;
+    // Legacy partials are never in a rollup (they predate them): an hour that has some is read whole.
+    const clean = whole && state !== undefined && !state.dirtyHours.includes(hour) && legacy.length === 0;
+    const key = rollupKey(prefix, lb, hour);
+    if (clean && ctx.rollups.has(key)) {
+      const rolled = await readRollup(store, key, log);
+      if (rolled !== null && rolled.rules === ctx.digest && rolled.windowMs === ctx.rules.windowMs)
+        return { kind: 'rolled', hour: rolled };
+    } else if (clean && state.rolledFrom !== 0 && hour >= state.rolledFrom && hour < state.rolledUntil) {
+      return { kind: 'none' };
+    }
+    const quiet = state === undefined || state.lastArrival + CLOCK_SKEW_MS < hour;
+    const docs = quiet ? [] : await readHourDocs(store, prefix, lb, hour, ctx.rules.windowMs, log);
+    const inPeriod = (start: number): boolean => start >= period.from && start < period.to;
+    const used = docs.filter((d) => inPeriod(d.start));
+    // Merged as analyze() merges them: the document first, then its partials.
+    const windows = mergeAll([...used.map((d) => d.aggregate), ...legacy.filter((w) => inPeriod(w.start))]);
+    if (windows.length === 0) return { kind: 'none' };
+    return { kind: 'windows', windows, inputs: inputsOfDocs(used) };
+  }
+
+  /**
+   * Feeds the period hour by hour, every load balancer's hour before the next hour, a batch of load balancers at a
+   * time. Returns the number of windows fed.
+   */
+  async function streamHours(
     period: { from: number; to: number },
-    windowMs: number,
+    rules: RuleSet,
     legacy: readonly WindowAggregate[],
     analysis: StreamingAnalysis,
-    inputs: InputSummary[],
+    builder: ReportBuilder,
   ): Promise<number> {
-    const pending = legacyGroups(legacy);
-    let next = 0;
-    /** Feeds the legacy groups that start before `start` and found no document. */
-    function feedLegacyBefore(start: number): void {
-      for (let entry = pending.order[next]; entry !== undefined && entry.start < start; entry = pending.order[next]) {
-        next += 1;
-        const group = pending.groups.get(entry.key);
-        if (group === undefined) continue; // merged into its window's document already
-        pending.groups.delete(entry.key);
-        for (const merged of mergeAll(group)) analysis.add(merged);
-      }
-    }
-    let read = legacy.length;
-    const range = {
-      startAfter: `${windowsPrefix(prefix)}${isoKey(period.from)}`,
-      endBefore: `${windowsPrefix(prefix)}${isoKey(period.to)}`,
-    };
-    for await (const page of store.listPages(windowsPrefix(prefix), range)) {
-      for (let i = 0; i < page.length; i += DOCS_IN_FLIGHT) {
-        const docs = await mapLimit(page.slice(i, i + DOCS_IN_FLIGHT), READ_CONCURRENCY, readWindowDoc);
-        for (const doc of docs) {
-          if (doc === null || doc.windowMs !== windowMs || doc.start < period.from || doc.start >= period.to) continue;
-          read += 1;
-          // A copy: strings parsed from the document are slices of its whole text and would keep it alive.
-          for (const input of Object.values(doc.inputs))
-            inputs.push(JSON.parse(JSON.stringify({ ...input.summary, path: input.path })) as InputSummary);
-          feedLegacyBefore(doc.start);
-          const key = legacyKey(doc.start, doc.loadBalancer);
-          const group = pending.groups.get(key);
-          pending.groups.delete(key);
-          // Merged as analyze() merges them: the document first, then its partials.
-          analysis.add(group === undefined ? doc.aggregate : (mergeAll([doc.aggregate, ...group])[0] ?? doc.aggregate));
+    const states = await loadStates();
+    const legacyHours = legacyByHour(legacy);
+    const digest = rulesDigest(rules);
+    let fed = 0;
+    for (let hour = hourOf(period.from); hour < period.to; hour += HOUR_MS) {
+      const whole = hour >= period.from && hour + HOUR_MS <= period.to;
+      const rollups = new Set(whole ? await store.list(rollupsHourPrefix(prefix, hour)) : []);
+      const legacyLbs = legacyHours.get(hour) ?? new Map<string, WindowAggregate[]>();
+      const lbs = [...new Set([...states.keys(), ...legacyLbs.keys()])].sort();
+      for (let i = 0; i < lbs.length; i += LBS_IN_FLIGHT) {
+        const batch = lbs.slice(i, i + LBS_IN_FLIGHT);
+        const data = await mapLimit(batch, READ_CONCURRENCY, (lb) =>
+          readHour(lb, hour, {
+            period,
+            rules,
+            digest,
+            state: states.get(lb),
+            rollups,
+            legacy: legacyLbs.get(lb) ?? [],
+          }),
+        );
+        for (const d of data) {
+          if (d.kind === 'rolled') {
+            analysis.addRolled(d.hour);
+            builder.inputs(d.hour.inputs);
+            fed += d.hour.windows.length;
+          } else if (d.kind === 'windows') {
+            for (const w of d.windows) analysis.add(w);
+            for (const input of d.inputs) builder.input(input);
+            fed += d.windows.length;
+          }
         }
       }
     }
-    feedLegacyBefore(Number.POSITIVE_INFINITY);
-    return read;
-  }
-
-  async function readWindowDoc(key: string): Promise<WindowDoc | null> {
-    const stored = await store.get(key);
-    if (stored === null) return null;
-    try {
-      return parseWindowDoc(stored.text);
-    } catch (error) {
-      log.warn('ignoring an unreadable window document', { windowKey: key, error: String(error) });
-      return null;
-    }
+    return fed;
   }
 
   /** Partials stored per object before window documents existed (read so older periods still report). */
@@ -272,34 +307,40 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
     const period = reportPeriod(at, windowMs, periodMs);
     // Partials stored before window documents existed: few, read whole and merged in as their window comes.
     const legacy = await loadWindows(period.from, period.to, windowMs);
-    const streaming = createStreamingAnalysis(runtime.rules);
-    const docInputs: InputSummary[] = [];
-    const windowsRead = await streamWindows(period, windowMs, legacy, streaming, docInputs);
-    const inputs = [...docInputs, ...(await loadInputs(period.from, period.to, windowMs))];
-    const analysis = streaming.finish(inputs);
     const keys = reportKeys(prefix, period.to);
     const locations = {
       html: `s3://${config.stateBucket}/${keys.html}`,
       md: `s3://${config.stateBucket}/${keys.md}`,
       json: `s3://${config.stateBucket}/${keys.json}`,
     };
-    const input = {
+    const frame = {
       title: 'lbwatch summary',
       generatedAt: new Date(now()).toISOString(),
       period: { from: isoKey(period.from), to: isoKey(period.to) },
       windowMs,
-      analysis,
       rules: summarizeRules(runtime.rules),
     };
-    // One model, three renderings (renderReport would build the model once per format).
-    const model = buildReportModel(input);
+    const builder = createReportBuilder(frame);
+    const streaming = createStreamingAnalysis(runtime.rules, {
+      onWindow: (summary, alerts) => {
+        builder.window(summary);
+        for (const a of alerts) builder.alert(a);
+      },
+    });
+    const windowsRead = await streamHours(period, runtime.rules, legacy, streaming, builder);
+    // Objects without records are kept apart (they have no window to be counted with).
+    const withoutWindows = await loadInputs(period.from, period.to, windowMs);
+    for (const input of withoutWindows) builder.input(input);
+    const parts = streaming.finish([]);
+    // One model, three renderings.
+    const model = builder.finish({ incidents: parts.incidents, codes: parts.codes });
     await store.put(keys.html, renderHtml(model), 'text/html; charset=utf-8');
     await store.put(keys.md, renderMarkdown(model), 'text/markdown; charset=utf-8');
     await store.put(keys.json, renderJson(model), 'application/json');
-    await store.put(latestReportKey(prefix), JSON.stringify({ period: input.period, ...locations }));
+    await store.put(latestReportKey(prefix), JSON.stringify({ period: frame.period, ...locations }));
 
     const url = await reportUrl(keys.html);
-    const figures = headline(analysis, analysis.windows, period, locations, url);
+    const figures = headline(model, parts.codes ?? [], period, locations, url);
     // Announce once per period: the marker is written after a successful announcement, so a failed
     // one is retried and a re-run for the same period stays quiet.
     const marker = `${prefix}reports/${isoKey(period.to)}/announced.json`;
@@ -311,17 +352,17 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
       announced = true;
     }
     log.info(windowsRead === 0 ? 'report written: no data in the period' : 'report written', {
-      from: input.period.from,
-      to: input.period.to,
+      from: frame.period.from,
+      to: frame.period.to,
       windows: windowsRead,
-      inputs: inputs.length,
+      inputs: model.inputs.total,
       requests: figures.requests,
       incidents: figures.incidents,
       report: locations.html,
       announced,
     });
     return {
-      period: input.period,
+      period: frame.period,
       locations,
       requests: figures.requests,
       windows: windowsRead,

@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../functions/aws/report/handler.js';
 import { SnsDestination } from '../../../functions/aws/sns.js';
+import { lbStateKey } from '../../../functions/core/lb-state.js';
 import { memoryLogger } from '../../../functions/core/logger.js';
 import { partialKey } from '../../../functions/core/state-keys.js';
 import { serializeWindowDoc, WINDOW_DOC_VERSION, windowDocKey } from '../../../functions/core/window-docs.js';
@@ -64,6 +65,13 @@ async function storeWindowDoc(fake: FakeS3, text: string, id: string): Promise<v
       aggregate: w,
     } as const;
     fake.put(STATE, windowDocKey('lbwatch/', w.loadBalancer, w.start), serializeWindowDoc({ ...doc, sources: [id] }));
+    // The load balancer's state, as ingest leaves it beside its window documents.
+    const arrival = w.start + w.windowMs + 4 * 60_000;
+    fake.put(
+      STATE,
+      lbStateKey('lbwatch/', w.loadBalancer),
+      JSON.stringify({ version: 1, loadBalancer: w.loadBalancer, lastArrival: arrival, intervalMs: w.windowMs }),
+    );
   }
 }
 

@@ -2,7 +2,8 @@
  * A crash at any step loses nothing and doubles nothing: the same three objects (an incident opens in the first,
  * two quiet windows resolve it) are ingested once cleanly, then once per S3 call with that call failing — before it
  * takes effect, or after it landed with its answer lost — and the failed invocation delivered again, as SQS or
- * FunctionGraph would. The final state must equal the clean run's, every page of the clean run must go out, and a
+ * FunctionGraph would; the objects come after their hour closed, so the check also rolls the hour up. The final
+ * state (rollup included) must equal the clean run's, every page of the clean run must go out, and a
  * page may go out twice only when the failed call was part of recording a publish that had just succeeded (the read
  * and conditional write of the incident record after it: the one duplicate the README documents).
  */
@@ -164,6 +165,11 @@ describe('a crash at any S3 call, then redelivery', () => {
     // Prepare: the clean run
     const clean = await cleanRun();
     expect(clean.pages.map((p) => p.split(' ')[0])).toEqual(['opened', 'resolved']);
+    // The objects came after their hour closed: ingest marked it dirty and the check rolled it (so every call of
+    // rolling is failed in turn too).
+    expect(Object.keys(clean.state).filter((k) => k.includes('/rollups/'))).toEqual([
+      `lbwatch/rollups/1h/2024-05-01T10:00:00.000Z/app~2fweb~2f50dc6c495c0c9188.json`,
+    ]);
     const failures: string[] = [];
 
     for (let target = 0; target < clean.calls; target++) {

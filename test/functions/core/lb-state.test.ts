@@ -17,6 +17,9 @@ const state: LbState = {
   lastObjectKey: 'a.log',
   intervalMs: 5 * MIN,
   openRules: [],
+  rolledFrom: 0,
+  rolledUntil: 0,
+  dirtyHours: [],
 };
 
 describe('load-balancer state', () => {

@@ -1,8 +1,10 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { type LbState, lbStateKey } from '../../../functions/core/lb-state.js';
 import { memoryLogger } from '../../../functions/core/logger.js';
 import { createReportFlow } from '../../../functions/core/report.js';
+import { rollStoredHour } from '../../../functions/core/rollups.js';
 import { isoKey, partialKey, reportKeys } from '../../../functions/core/state-keys.js';
 import {
   type KeyRange,
@@ -11,18 +13,25 @@ import {
   type StoredText,
 } from '../../../functions/core/state-store.js';
 import {
+  parseWindowDoc,
   serializeWindowDoc,
   WINDOW_DOC_VERSION,
   type WindowDoc,
   windowDocKey,
 } from '../../../functions/core/window-docs.js';
 import { S3StateStore } from '../../../functions/s3/state-store.js';
-import { createAggregator, serializeWindow, type WindowAggregate } from '../../../lib/aggregate/index.js';
+import {
+  createAggregator,
+  mergeAll,
+  mergeWindows,
+  serializeWindow,
+  type WindowAggregate,
+} from '../../../lib/aggregate/index.js';
 import { analyze } from '../../../lib/analysis/index.js';
 import { readLogStream } from '../../../lib/input/read-log.js';
 import type { InputSummary } from '../../../lib/model.js';
 import { buildReportModel, renderJson, summarizeRules } from '../../../lib/report/index.js';
-import { DEFAULT_RULES } from '../../../lib/rules/index.js';
+import { DEFAULT_RULES, parseRules, type RuleSet } from '../../../lib/rules/index.js';
 import { testConfig } from '../support/factories.js';
 import { albLines } from '../support/log-lines.js';
 
@@ -39,6 +48,8 @@ const LBS = ['app/api/1f2e3d4c5b6a7988', 'app/web/50dc6c495c0c9188', 'app/zeta/0
 class PagedStore implements StateStore {
   readonly objects = new Map<string, string>();
   listed = 0;
+  /** Keys read with get, in order. */
+  readonly reads: string[] = [];
   constructor(
     private readonly pageSize: number,
     private readonly listBound = 10,
@@ -56,6 +67,7 @@ class PagedStore implements StateStore {
     return 'written';
   }
   async get(key: string): Promise<StoredText | null> {
+    this.reads.push(key);
     const text = this.objects.get(key);
     return text === undefined ? null : { text, etag: '"e"' };
   }
@@ -106,9 +118,13 @@ async function windowsOf(lb: string, start: number, count: number, errors: numbe
  * One hour of three load balancers: window documents with gaps and a failing stretch, and legacy partials both
  * beside documents of the same window and alone. Returns what analyze() is given for the same data.
  */
-async function storePeriod(store: PagedStore): Promise<{ windows: WindowAggregate[]; inputs: InputSummary[] }> {
+async function storePeriod(
+  store: PagedStore,
+  options: { legacy?: boolean; rolled?: boolean } = {},
+): Promise<{ windows: WindowAggregate[]; inputs: InputSummary[] }> {
   const windows: WindowAggregate[] = [];
   const inputs: InputSummary[] = [];
+  for (const lb of LBS) await store.put(lbStateKey(PREFIX, lb), JSON.stringify(stateOf(lb, options.rolled === true)));
   for (const [l, lb] of LBS.entries()) {
     for (let i = 0; i < 12; i++) {
       if ((i + l) % 5 === 4) continue; // a window without logs
@@ -134,6 +150,7 @@ async function storePeriod(store: PagedStore): Promise<{ windows: WindowAggregat
       }
     }
   }
+  if (options.legacy === false) return { windows, inputs };
   // Legacy partials: two beside a document, one in a window no document has, one of another load balancer.
   const legacy = [
     [LBS[0], 2, 8],
@@ -152,8 +169,23 @@ async function storePeriod(store: PagedStore): Promise<{ windows: WindowAggregat
   return { windows, inputs };
 }
 
-function expectedJson(windows: WindowAggregate[], inputs: InputSummary[]): string {
-  const analysis = analyze({ inputs, windows, rules: DEFAULT_RULES });
+/** A load balancer's state as ingest and the check leave it: logs until NOW, the hour rolled or not. */
+function stateOf(lb: string, rolled: boolean): LbState {
+  return {
+    version: 1,
+    loadBalancer: lb,
+    lastArrival: NOW - 60_000,
+    lastObjectKey: 'x.log',
+    intervalMs: W,
+    openRules: [],
+    rolledFrom: rolled ? T0 : 0,
+    rolledUntil: rolled ? T0 + 12 * W : 0,
+    dirtyHours: [],
+  };
+}
+
+function expectedJson(windows: WindowAggregate[], inputs: InputSummary[], rules: RuleSet = DEFAULT_RULES): string {
+  const analysis = analyze({ inputs, windows, rules });
   return renderJson(
     buildReportModel({
       title: 'lbwatch summary',
@@ -161,34 +193,87 @@ function expectedJson(windows: WindowAggregate[], inputs: InputSummary[]): strin
       period: { from: isoKey(T0), to: isoKey(T0 + 12 * W) },
       windowMs: W,
       analysis,
-      rules: summarizeRules(DEFAULT_RULES),
+      rules: summarizeRules(rules),
     }),
   );
 }
+
+function reportFlow(store: StateStore) {
+  return createReportFlow({ config: testConfig({ REPORT_PERIOD: '1h' }), store, log: memoryLogger(), now: () => NOW });
+}
+
+const windowReads = (store: PagedStore): number => store.reads.filter((k) => k.startsWith(`${PREFIX}windows/`)).length;
 
 describe('report flow over paged listings', () => {
   it.each([1, 2, 7, 1000])(
     'gives the report analyze() gives over the whole period, past the listing bound, at %i keys a page',
     async (size) => {
-      // Prepare
+      // Prepare: hours not rolled yet, so the report reads the window documents (by key: no listing of them)
       const store = new PagedStore(size);
       const { windows, inputs } = await storePeriod(store);
-      const report = createReportFlow({
-        config: testConfig({ REPORT_PERIOD: '1h' }),
-        store,
-        log: memoryLogger(),
-        now: () => NOW,
-      });
       // Act
-      const result = await report(NOW, { rules: DEFAULT_RULES, windowMs: W, destinations: [] });
-      // Assess
-      expect(result.windows).toBe(windows.length);
+      const result = await reportFlow(store)(NOW, { rules: DEFAULT_RULES, windowMs: W, destinations: [] });
+      // Assess: legacy partials beside a document count with its window
+      expect(result.windows).toBe(mergeAll(windows).length);
       expect(result.incidents).toBeGreaterThan(0);
       expect(store.objects.get(reportKeys(PREFIX, T0 + 12 * W).json)).toBe(expectedJson(windows, inputs));
-      const docs = store.keysInRange(`${PREFIX}windows/`).length;
-      expect(store.listed).toBe(Math.ceil(docs / size));
+      expect(store.listed).toBe(Math.ceil(LBS.length / size));
+      expect(windowReads(store)).toBe(LBS.length * 12);
     },
   );
+});
+
+describe('report flow over rollups', () => {
+  /** Stores the hour, rolls it as the scheduled check does, and forgets the reads that made the rollups. */
+  async function rolledPeriod(rules: RuleSet) {
+    const store = new PagedStore(1000, 1000);
+    const data = await storePeriod(store, { legacy: false, rolled: true });
+    for (const lb of LBS) await rollStoredHour(store, PREFIX, lb, T0, rules, memoryLogger());
+    store.reads.length = 0;
+    return { store, ...data };
+  }
+
+  it("reads each load balancer's rollup instead of its window documents, for the same report", async () => {
+    // Prepare
+    const { store, windows, inputs } = await rolledPeriod(DEFAULT_RULES);
+    // Act
+    const result = await reportFlow(store)(NOW, { rules: DEFAULT_RULES, windowMs: W, destinations: [] });
+    // Assess
+    expect(store.objects.get(reportKeys(PREFIX, T0 + 12 * W).json)).toBe(expectedJson(windows, inputs));
+    expect(result.windows).toBe(windows.length);
+    expect(windowReads(store)).toBe(0);
+    expect(store.reads.filter((k) => k.includes('/rollups/'))).toHaveLength(LBS.length);
+  });
+
+  it('reads a dirty hour from its window documents, so a late object is in the report', async () => {
+    // Prepare: after the roll, a late object adds 40 502s to one window of the second load balancer
+    const { store, windows, inputs } = await rolledPeriod(DEFAULT_RULES);
+    const lb = LBS[1] as string;
+    const late = (await windowsOf(lb, T0 + 9 * W, 40, 40, 'late'.padEnd(32, 'z'))).windows[0] as WindowAggregate;
+    const key = windowDocKey(PREFIX, lb, late.start);
+    const current = parseWindowDoc(store.objects.get(key) as string);
+    await store.put(key, serializeWindowDoc({ ...current, aggregate: mergeWindows(current.aggregate, late) }));
+    await store.put(lbStateKey(PREFIX, lb), JSON.stringify({ ...stateOf(lb, true), dirtyHours: [T0] }));
+    store.reads.length = 0;
+    // Act
+    await reportFlow(store)(NOW, { rules: DEFAULT_RULES, windowMs: W, destinations: [] });
+    // Assess: the late records are counted; only that load balancer's documents were read
+    expect(store.objects.get(reportKeys(PREFIX, T0 + 12 * W).json)).toBe(expectedJson([...windows, late], inputs));
+    expect(new Set(store.reads.filter((k) => k.includes('/windows/')).map((k) => k.split('/').at(-1)))).toEqual(
+      new Set([windowDocKey(PREFIX, lb, T0).split('/').at(-1)]),
+    );
+  });
+
+  it('does not use a rollup rolled under other rules: the hour is read from its window documents', async () => {
+    // Prepare: rolled with a resolve-after of 30 minutes, reported with the defaults
+    const other = parseRules('incidents:\n  resolveAfter: 30m\n', 'rules.yaml');
+    const { store, windows, inputs } = await rolledPeriod(other);
+    // Act
+    await reportFlow(store)(NOW, { rules: DEFAULT_RULES, windowMs: W, destinations: [] });
+    // Assess
+    expect(store.objects.get(reportKeys(PREFIX, T0 + 12 * W).json)).toBe(expectedJson(windows, inputs));
+    expect(windowReads(store)).toBe(LBS.length * 12);
+  });
 });
 
 const s3Mock = mockClient(S3Client);
