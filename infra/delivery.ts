@@ -13,7 +13,8 @@ import { Construct } from 'constructs';
  * Wall time per log object, T = c + R x L (+ S / P for objects larger than the bench's):
  * - c = 60 ms: the largest loopback wall time per ALB object (~0.9 MB, 1,600 lines) the bench measured (28-61 ms).
  *   Its parts, read off the OTC rows (the same lines with 5 to 81 requests): ~16 ms of the handler's own work and
- *   ~3 ms per request to the local S3 server. Lambda's 0.58 vCPU at 1,024 MB makes the 16 ms about 35 ms.
+ *   ~3 ms per request to the local S3 server. At 1,024 MB Lambda gives 0.58 of an arm64 vCPU (see DEFAULT_SIZING),
+ *   which makes the 16 ms about 35 ms: c covers it.
  * - R = 7 sequential S3 round trips: the object's GET; a GET and a conditional PUT of the window document for each
  *   window it touches (ALB objects carry records of the previous window: two); the load balancer's state GET and,
  *   once a minute, its PUT. The bench counts 4.0-5.0 requests per object in one window, 6.0-7.0 in two, and the
