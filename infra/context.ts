@@ -1,5 +1,6 @@
 import type { StackProps } from 'aws-cdk-lib';
 import type { SecretRef } from './alerts.js';
+import { INGEST_SIZING_LIMITS } from './delivery.js';
 import { type LbwatchStackProps, stackPropsProblems } from './lbwatch-stack.js';
 
 /**
@@ -35,6 +36,8 @@ export const CONTEXT_KEYS = [
   'encryptTopic',
   'xray',
   'maxConcurrency',
+  'ingestBatchSize',
+  'ingestBatchingWindowSeconds',
   'logRetentionDays',
 ] as const;
 
@@ -175,7 +178,17 @@ export function propsFromContext(read: (key: ContextKey) => unknown, keys: reado
     allowNoDestination: bool('allowNoDestination'),
     encryptTopic: bool('encryptTopic'),
     tracing: bool('xray'),
-    maxConcurrency: int('maxConcurrency', 2, 1000),
+    maxConcurrency: int(
+      'maxConcurrency',
+      INGEST_SIZING_LIMITS.maxConcurrency.min,
+      INGEST_SIZING_LIMITS.maxConcurrency.max,
+    ),
+    ingestBatchSize: int('ingestBatchSize', INGEST_SIZING_LIMITS.batchSize.min, INGEST_SIZING_LIMITS.batchSize.max),
+    ingestBatchingWindowSeconds: int(
+      'ingestBatchingWindowSeconds',
+      INGEST_SIZING_LIMITS.batchingWindowSeconds.min,
+      INGEST_SIZING_LIMITS.batchingWindowSeconds.max,
+    ),
     logRetentionDays: int('logRetentionDays', 1, 3653),
   };
   problems.push(...stackPropsProblems(props));

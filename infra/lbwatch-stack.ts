@@ -15,13 +15,14 @@ import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { AlertDestinations, SECRET_DESTINATIONS, type SecretDestination, type SecretRef } from './alerts.js';
-import { LogDelivery } from './delivery.js';
+import { INGEST_SIZING_LIMITS, LogDelivery } from './delivery.js';
 import { LbwatchFunction } from './lbwatch-function.js';
 import { LogBucket, type LogBucketSource } from './log-bucket.js';
 import { OperationalAlarms } from './operational-alarms.js';
 import {
   emailProblem,
   inlineRulesProblem,
+  integerRangeProblem,
   reportLinkTtlProblem,
   reportPeriodProblem,
   scheduleProblem,
@@ -186,15 +187,21 @@ export interface LbwatchStackProps extends StackProps {
    */
   readonly tracing?: boolean | undefined;
   /**
-   * Concurrent ingest invocations the queue may start (2 to 1000).
-   * @default 10
+   * Concurrent ingest invocations the queue may start (2 to 1000). Raise it when the queue's oldest message ages
+   * (the OldestMessageAge alarm): larger estates, larger objects or slower S3 answers.
+   * @default DEFAULT_INGEST_SIZING.maxConcurrency (60: 500 load balancers x 20 nodes with 2x headroom, see there)
    */
   readonly maxConcurrency?: number | undefined;
   /**
-   * Log objects per ingest invocation.
-   * @default 4
+   * Log objects per ingest invocation (1 to 10), ingested one after another.
+   * @default DEFAULT_INGEST_SIZING.batchSize (4, see there)
    */
   readonly ingestBatchSize?: number | undefined;
+  /**
+   * Seconds SQS may wait for a fuller batch before invoking ingest (0 to 300); every page waits as long.
+   * @default DEFAULT_INGEST_SIZING.batchingWindowSeconds (0: no wait, see there)
+   */
+  readonly ingestBatchingWindowSeconds?: number | undefined;
   /**
    * Receives of a log object's message before it moves to the dead-letter queue.
    * @default 5
@@ -333,6 +340,10 @@ export class LbwatchStack extends Stack {
       consumer: this.ingest.function,
       consumerTimeout: ingestTimeout,
       batchSize: props.ingestBatchSize,
+      maxBatchingWindow:
+        props.ingestBatchingWindowSeconds === undefined
+          ? undefined
+          : Duration.seconds(props.ingestBatchingWindowSeconds),
       maxConcurrency: props.maxConcurrency,
       maxReceiveCount: props.maxReceiveCount,
     });
@@ -569,6 +580,14 @@ export function stackPropsProblems(props: LbwatchStackProps): string[] {
   if (!RETENTION_VALUES.has(logRetentionDays)) {
     const allowed = [...RETENTION_VALUES].sort((a, b) => a - b);
     check('logRetentionDays', `expected one of ${allowed.join(', ')}; got ${logRetentionDays}`);
+  }
+  const sizing: [string, number | undefined, { min: number; max: number }][] = [
+    ['maxConcurrency', props.maxConcurrency, INGEST_SIZING_LIMITS.maxConcurrency],
+    ['ingestBatchSize', props.ingestBatchSize, INGEST_SIZING_LIMITS.batchSize],
+    ['ingestBatchingWindowSeconds', props.ingestBatchingWindowSeconds, INGEST_SIZING_LIMITS.batchingWindowSeconds],
+  ];
+  for (const [option, value, { min, max }] of sizing) {
+    if (value !== undefined) check(option, integerRangeProblem(value, min, max));
   }
   check('reportSchedule', scheduleProblem(props.reportSchedule ?? DEFAULT_REPORT_SCHEDULE));
   check('checkSchedule', scheduleProblem(props.checkSchedule ?? DEFAULT_CHECK_SCHEDULE));

@@ -51,6 +51,12 @@ export function reportLinkTtlProblem(text: string): string | null {
   return null;
 }
 
+/** A whole number from `min` to `max` (the CDK context reader gives the same message for its integer options). */
+export function integerRangeProblem(value: number, min: number, max: number): string | null {
+  if (Number.isInteger(value) && value >= min && value <= max) return null;
+  return `expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`;
+}
+
 /** Inline rules (RULES), parsed by `parseRules` as the functions do; names the rule and field at fault. */
 export function inlineRulesProblem(text: string): string | null {
   try {

@@ -43,7 +43,9 @@ describe('propsFromContext', () => {
       allowNoDestination: false,
       encryptTopic: false,
       tracing: false,
-      maxConcurrency: 10,
+      maxConcurrency: 60,
+      ingestBatchSize: 4,
+      ingestBatchingWindowSeconds: 0,
       logRetentionDays: 30,
     });
   });
@@ -59,6 +61,8 @@ describe('propsFromContext', () => {
         stateRetentionDays: '40',
         xray: 'true',
         maxConcurrency: '25',
+        ingestBatchSize: '10',
+        ingestBatchingWindowSeconds: '30',
         webhookSecretName: 'lbwatch/webhook',
         alertEmail: 'oncall@example.com',
         rulesUri: 's3://team-config/rules.yaml',
@@ -81,6 +85,8 @@ describe('propsFromContext', () => {
       stateRetentionDays: 40,
       tracing: true,
       maxConcurrency: 25,
+      ingestBatchSize: 10,
+      ingestBatchingWindowSeconds: 30,
       webhookSecret: { secretName: 'lbwatch/webhook' },
       alertEmail: 'oncall@example.com',
       rulesUri: 's3://team-config/rules.yaml',
@@ -146,6 +152,11 @@ describe("synth-time validation with the functions' parsers", () => {
     ['pagerDutySecretName', 'bad name!', /pagerDutySecretName: expected a secret name/],
     ['allowNoDestination', 'yes', /allowNoDestination: expected true or false, got "yes"/],
     ['maxConcurrency', 'ten', /maxConcurrency: expected an integer from 2 to 1000, got "ten"/],
+    ['maxConcurrency', '1001', /maxConcurrency: expected an integer from 2 to 1000, got "1001"/],
+    ['ingestBatchSize', '0', /ingestBatchSize: expected an integer from 1 to 10, got "0"/],
+    ['ingestBatchSize', '11', /ingestBatchSize: expected an integer from 1 to 10, got "11"/],
+    ['ingestBatchingWindowSeconds', '301', /ingestBatchingWindowSeconds: expected an integer from 0 to 300, got "301"/],
+    ['ingestBatchingWindowSeconds', '0.5', /ingestBatchingWindowSeconds: expected an integer from 0 to 300, got "0.5"/],
     ['logRetentionDays', '31', /logRetentionDays: expected one of 1, 3, 5, 7, 14, 30,/],
     [
       'rules',
@@ -249,6 +260,37 @@ describe('the CDK app on invalid context', () => {
     expect(run.stderr).toMatch(/reportPeriod: expected a duration/);
     expect(run.stderr).toMatch(/alertEmail: expected one email address/);
     expect(run.stderr).toMatch(/windw: not an lbwatch option; did you mean window\?/);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(readdirSync(outdir)).toEqual([]);
+    rmSync(outdir, { recursive: true, force: true });
+  });
+
+  it('stops on out-of-range ingest sizing with one line per option and an empty cloud assembly', () => {
+    // Prepare
+    const outdir = mkdtempSync(join(tmpdir(), 'lbwatch-app-'));
+
+    // Act
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        CDK_CONTEXT_JSON: JSON.stringify({
+          ...cdkJsonContext,
+          maxConcurrency: '5000',
+          ingestBatchSize: '50',
+          ingestBatchingWindowSeconds: '600',
+        }),
+        CDK_OUTDIR: outdir,
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+    // Assess
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^ {2}- maxConcurrency: expected an integer from 2 to 1000, got "5000"$/m);
+    expect(run.stderr).toMatch(/^ {2}- ingestBatchSize: expected an integer from 1 to 10, got "50"$/m);
+    expect(run.stderr).toMatch(/^ {2}- ingestBatchingWindowSeconds: expected an integer from 0 to 300, got "600"$/m);
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(readdirSync(outdir)).toEqual([]);
     rmSync(outdir, { recursive: true, force: true });

@@ -65,6 +65,7 @@ beforeAll(() => {
     tracing: true,
     maxConcurrency: 3,
     ingestBatchSize: 2,
+    ingestBatchingWindowSeconds: 20,
     maxReceiveCount: 3,
     logRetentionDays: 7,
     ingestMemorySizeMiB: 1769,
@@ -179,18 +180,27 @@ describe('queue, dead-letter queue and the ingest event source', () => {
     });
   });
 
-  it('consumes the queue with partial batch responses, a small batch and bounded concurrency', () => {
+  it('consumes the queue with partial batch responses and the measured sizing: batch 4, no batching window, concurrency 60', () => {
     const { template, stack, id } = existing;
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: getArn(id(stack.delivery.queue)),
       FunctionName: ref(id(stack.ingest.function)),
       BatchSize: 4,
+      MaximumBatchingWindowInSeconds: 0,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 10 },
+      ScalingConfig: { MaximumConcurrency: 60 },
     });
   });
 
-  it('follows the options: timeout 120 s gives 720 s visibility, 3 receives, batch 2, concurrency 3', () => {
+  it("cdk.json's context gives the same sizing as the construct defaults", () => {
+    fresh.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 4,
+      MaximumBatchingWindowInSeconds: 0,
+      ScalingConfig: { MaximumConcurrency: 60 },
+    });
+  });
+
+  it('follows the options: timeout 120 s gives 720 s visibility, 3 receives, batch 2, window 20 s, concurrency 3', () => {
     const { template, stack, id } = everything;
     template.hasResourceProperties('AWS::SQS::Queue', {
       VisibilityTimeout: 720,
@@ -198,7 +208,28 @@ describe('queue, dead-letter queue and the ingest event source', () => {
     });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 2,
+      MaximumBatchingWindowInSeconds: 20,
       ScalingConfig: { MaximumConcurrency: 3 },
+    });
+  });
+
+  it('takes the sizing options from the CDK context as -c gives them', () => {
+    // Prepare
+    const given: Record<string, unknown> = {
+      maxConcurrency: '120',
+      ingestBatchSize: '10',
+      ingestBatchingWindowSeconds: '5',
+    };
+    const read = (key: string): unknown => given[key] ?? cdkJsonContext[key];
+
+    // Act
+    const { template } = synthesize(propsFromContext(read));
+
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 5,
+      ScalingConfig: { MaximumConcurrency: 120 },
     });
   });
 
@@ -898,6 +929,13 @@ describe('validation', () => {
       { slackSecret: { secretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:x' } },
       /slackSecretArn: expected a complete secret ARN/,
     ],
+    [{ maxConcurrency: 1 }, /maxConcurrency: expected an integer from 2 to 1000, got 1/],
+    [{ maxConcurrency: 1001 }, /maxConcurrency: expected an integer from 2 to 1000, got 1001/],
+    [{ ingestBatchSize: 0 }, /ingestBatchSize: expected an integer from 1 to 10, got 0/],
+    [{ ingestBatchSize: 11 }, /ingestBatchSize: expected an integer from 1 to 10, got 11/],
+    [{ ingestBatchSize: 2.5 }, /ingestBatchSize: expected an integer from 1 to 10, got 2.5/],
+    [{ ingestBatchingWindowSeconds: -1 }, /ingestBatchingWindowSeconds: expected an integer from 0 to 300, got -1/],
+    [{ ingestBatchingWindowSeconds: 301 }, /ingestBatchingWindowSeconds: expected an integer from 0 to 300, got 301/],
   ])('rejects %j', (props, message) => {
     expect(build(props)).toThrow(message);
   });
