@@ -1,45 +1,47 @@
 /**
  * Child process of `npm run bench:state`: runs the report flow (functions/core/report.ts, as the report function
- * does) over one synthetic day of window documents for N load balancers, and prints one JSON line with its wall
- * time, CPU time and peak memory.
+ * does) over a synthetic period of N load balancers of 20 nodes, and prints one JSON line with its wall time, CPU
+ * time, peak memory and what it read.
  *
- * The day is served by a state store that makes each window document when it is read, from one realistic
- * aggregate per load balancer (20 nodes' objects of ~1,600 ALB lines through the real reader and aggregator)
- * re-stamped per window: no storage in the way, and the CPU spent making the documents is measured and left out.
- * The store keeps the port's listing bound (MAX_LISTED_KEYS) unless `--unbounded-list` is given.
+ * Two layouts, both served by a state store that makes each document when it is read (no storage in the way; the
+ * CPU spent making documents, and hashing what the report writes, is measured and left out of the report's figure):
+ * - `rollups` (the layout the scheduled check leaves): every load balancer's state says its hours were rolled over
+ *   the whole period, and each (load balancer, hour) has a rollup. The template load balancer's hours are rolled
+ *   once, before the measurement, with the real `rollHour` from twelve re-stamped 20-node window documents each;
+ *   load balancer i's rollup is that text with the template's name replaced by i's, made on read.
+ * - `windows` (nothing rolled yet): states with `rolledUntil` 0, so the report reads each hour's twelve window
+ *   documents by key; each is the template document re-stamped, made on read.
  *
- * Usage: node --import tsx bench/state-report.ts <load balancers> [--unbounded-list]
+ * Usage: node --import tsx bench/state-report.ts <load balancers> [--days N] [--layout rollups|windows]
  */
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { FunctionConfig } from '../functions/core/config.js';
-import { parseConfig } from '../functions/core/config.js';
+import { parseArgs } from 'node:util';
+import { type FunctionConfig, parseConfig } from '../functions/core/config.js';
+import { type LbState, lbStateKey, lbStatesPrefix } from '../functions/core/lb-state.js';
 import type { Log } from '../functions/core/logger.js';
 import { createReportFlow } from '../functions/core/report.js';
-import { keySegment } from '../functions/core/state-keys.js';
-import { type KeyRange, MAX_LISTED_KEYS, type StateStore, type StoredText } from '../functions/core/state-store.js';
-import {
-  type InputDigest,
-  serializeWindowDoc,
-  type WindowDoc,
-  windowDocKey,
-  windowsPrefix,
-} from '../functions/core/window-docs.js';
+import { rollupKey, rollupsPrefix } from '../functions/core/rollups.js';
+import { MAX_LISTED_KEYS, type StateStore, type StoredText } from '../functions/core/state-store.js';
+import { serializeWindowDoc, type WindowDoc, windowsPrefix } from '../functions/core/window-docs.js';
 import { LATENESS_MS } from '../functions/core/window-store.js';
-import { createAggregator, mergeWindows, type WindowAggregate } from '../lib/aggregate/index.js';
-import { readLogStream } from '../lib/input/read-log.js';
+import { HOUR_MS } from '../lib/rollup/index.js';
 import { DEFAULT_RULES } from '../lib/rules/index.js';
-import { albLines } from '../test/functions/support/log-lines.js';
+import { restampDoc, rolledHourText, templateDoc, WINDOW_MS } from './state-synthetic.js';
 
-const WINDOW_MS = 300_000;
 const DAY_MS = 86_400_000;
-const DAY = Date.parse('2024-05-01T00:00:00Z');
-const NODES = 20;
-const LINES_PER_OBJECT = 1_600;
+/** End of every measured period: a report run just after it closed reports the days before it. */
+const PERIOD_END = Date.parse('2024-06-01T00:00:00Z');
 /** Keys per listing page (S3's ListObjectsV2 maximum). */
 const LIST_PAGE = 1_000;
 
+export type ReportLayout = 'rollups' | 'windows';
+
 export interface ReportMeasurement {
   loadBalancers: number;
+  days: number;
+  layout: ReportLayout;
+  /** Windows the report fed (from rollups or documents). */
   windows: number;
   wallMs: number;
   /** CPU of the report flow, the documents' making left out. */
@@ -47,87 +49,87 @@ export interface ReportMeasurement {
   /** Peak resident set of the whole process (KB), and before the report ran. */
   maxRssKb: number;
   baselineRssKb: number;
+  /** Bytes of the report's three renderings and its pointer, and a digest of them (same data, same digest). */
   reportBytes: number;
-  /** Size of one window document as stored. */
+  reportDigest: string;
+  rollupsRead: number;
+  /** Mean size of a rollup as served. */
+  rollupBytes: number;
+  windowDocsRead: number;
+  /** Size of one window document as served. */
   docBytes: number;
+  /** Load-balancer states read and listings made. */
+  statesRead: number;
+  lists: number;
+  /** CPU (ms) spent before the measurement rolling the template's hours. */
+  rollingMs: number;
   error: string | null;
 }
 
 const quiet: Log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
-/** One node's ~1,600 lines of the window starting at `start`: mostly 200s, a few 404s and 503s, 40 paths. */
-function nodeLines(start: number, node: number, loadBalancer: string): string[] {
-  const from = new Date(start);
-  const to = new Date(start + WINDOW_MS - 1);
-  const target = `10.0.${Math.floor(node / 8)}.${10 + (node % 8)}:8080`;
-  const lines: string[] = [];
-  const per = Math.floor(LINES_PER_OBJECT / 40);
-  for (let p = 0; p < 40; p++) {
-    lines.push(
-      ...albLines(per - 2, from, to, {
-        loadBalancer,
-        target,
-        elbStatus: 200,
-        targetStatus: 200,
-        path: `/shop/item/${p}`,
-        client: `198.51.100.${(p * 7 + node) % 250}:4${p}00`,
-      }),
-      ...albLines(1, from, to, { loadBalancer, target, elbStatus: 404, targetStatus: 404, path: `/missing/${p}` }),
-      ...albLines(1, from, to, { loadBalancer, target, elbStatus: 503, targetStatus: 503, path: `/shop/cart/${p}` }),
-    );
-  }
-  return lines;
+function cpuMicros(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return used.user + used.system;
 }
 
-/** The window document a 20-node load balancer has at the end of a window: 20 objects merged. */
-async function templateDoc(loadBalancer: string): Promise<WindowDoc> {
-  let aggregate: WindowAggregate | null = null;
-  const sources: string[] = [];
-  const inputs: Record<string, InputDigest> = {};
-  for (let node = 0; node < NODES; node++) {
-    const aggregator = createAggregator({ windowMs: WINDOW_MS });
-    const text = nodeLines(DAY, node, loadBalancer).join('\n');
-    async function* body() {
-      yield Buffer.from(text);
-    }
-    const read = await readLogStream(body(), (r) => aggregator.add(r), { name: `node-${node}`, fields: 'analysis' });
-    const id = `${node.toString(16).padStart(2, '0')}${'5f3a9c'.repeat(5)}`;
-    sources.push(id);
-    inputs[id] = { path: `s3://example-elb-logs/AWSLogs/node-${node}.log.gz`, summary: read.summary, failure: null };
-    for (const w of aggregator.takeWindows()) aggregate = aggregate === null ? w : mergeWindows(aggregate, w);
-  }
-  if (aggregate === null) throw new Error('template lines produced no window');
-  return {
-    version: 2,
-    loadBalancer,
-    start: DAY,
-    windowMs: WINDOW_MS,
-    sources,
-    inputs,
-    lastArrival: DAY + WINDOW_MS + 240_000,
-    lastObjectKey: 'AWSLogs/node-19.log.gz',
-    aggregate,
-  };
-}
-
-/** Serves one day of window documents for the given load balancers, made on read from one template. */
-class SyntheticDayStore implements StateStore {
+/** Serves a synthetic period for the given load balancers, every document made on read. */
+class SyntheticPeriodStore implements StateStore {
   /** CPU (µs) spent making documents, left out of the report's figure. */
   makingMicros = 0;
   written = 0;
-  private readonly byLbKey = new Map<string, string>();
+  private readonly writtenDigest = createHash('sha256');
+  rollupsRead = 0;
+  rollupBytes = 0;
+  windowDocsRead = 0;
+  statesRead = 0;
+  lists = 0;
+  private readonly lbByKeySegment = new Map<string, string>();
+  private readonly stateKeys: string[];
+  private readonly stateByKey = new Map<string, string>();
 
   constructor(
     private readonly prefix: string,
+    private readonly layout: ReportLayout,
+    private readonly period: { from: number; to: number },
     private readonly template: WindowDoc,
-    loadBalancers: readonly string[],
-    private readonly boundedList: boolean,
+    /** Rollup text of the template's load balancer, per hour start. */
+    private readonly rolledHours: ReadonlyMap<number, string>,
+    private readonly loadBalancers: readonly string[],
   ) {
-    for (const lb of loadBalancers) this.byLbKey.set(`${keySegment(lb)}.json`, lb);
+    for (const lb of loadBalancers) {
+      const key = lbStateKey(prefix, lb);
+      this.lbByKeySegment.set(key.slice(lbStatesPrefix(prefix).length), lb);
+      this.stateByKey.set(key, JSON.stringify(this.stateOf(lb)));
+    }
+    this.stateKeys = [...this.stateByKey.keys()].sort();
   }
 
-  async put(_key: string, body: string): Promise<void> {
+  private stateOf(loadBalancer: string): LbState {
+    const rolled = this.layout === 'rollups';
+    return {
+      version: 1,
+      loadBalancer,
+      // Objects arrived until the period's end, so no hour of it is passed over as quiet.
+      lastArrival: this.period.to + 240_000,
+      lastObjectKey: 'AWSLogs/node-19.log.gz',
+      intervalMs: WINDOW_MS,
+      openRules: [],
+      rolledFrom: rolled ? this.period.from : 0,
+      rolledUntil: rolled ? this.period.to : 0,
+      dirtyHours: [],
+    };
+  }
+
+  async put(key: string, body: string): Promise<void> {
     this.written += Buffer.byteLength(body);
+    const before = process.cpuUsage();
+    this.writtenDigest.update(`${key}\n${body}\n`);
+    this.makingMicros += cpuMicros(before);
+  }
+
+  digest(): string {
+    return this.writtenDigest.digest('hex').slice(0, 16);
   }
   async putIfAbsent(): Promise<'created' | 'exists'> {
     return 'created';
@@ -137,89 +139,133 @@ class SyntheticDayStore implements StateStore {
   }
   async delete(): Promise<void> {}
 
-  async list(prefix: string, range: KeyRange = {}): Promise<string[]> {
-    const inRange = this.keysInRange(prefix, range);
-    if (this.boundedList && inRange.length >= MAX_LISTED_KEYS) {
+  /** Bounded by the port's MAX_LISTED_KEYS, as the S3 store's listing is. */
+  async list(prefix: string): Promise<string[]> {
+    this.lists += 1;
+    const keys = this.keysUnder(prefix);
+    if (keys.length >= MAX_LISTED_KEYS) {
       throw new Error(`more than ${MAX_LISTED_KEYS} state objects under one prefix (the state store's listing bound)`);
     }
-    return inRange;
+    return keys;
   }
 
   /** Pages of 1,000 keys, as S3 returns them; not bounded, like the S3 store's. */
-  async *listPages(prefix: string, range: KeyRange = {}): AsyncGenerator<string[]> {
-    const keys = this.keysInRange(prefix, range);
+  async *listPages(prefix: string): AsyncGenerator<string[]> {
+    this.lists += 1;
+    const keys = this.keysUnder(prefix);
     for (let i = 0; i < keys.length; i += LIST_PAGE) yield keys.slice(i, i + LIST_PAGE);
   }
 
-  private keysInRange(prefix: string, range: KeyRange): string[] {
-    if (prefix !== windowsPrefix(this.prefix)) return [];
-    const keys: string[] = [];
-    for (let start = DAY; start < DAY + DAY_MS; start += WINDOW_MS) {
-      for (const lb of [...this.byLbKey.values()].sort()) keys.push(windowDocKey(this.prefix, lb, start));
-    }
-    keys.sort();
-    return keys.filter(
-      (k) =>
-        (range.startAfter === undefined || k > range.startAfter) &&
-        (range.endBefore === undefined || k < range.endBefore),
-    );
+  /** Load-balancer states, and an hour's rollups in the rollup layout; nothing else is listed by the report. */
+  private keysUnder(prefix: string): string[] {
+    if (prefix === lbStatesPrefix(this.prefix)) return this.stateKeys;
+    if (this.layout !== 'rollups' || !prefix.startsWith(rollupsPrefix(this.prefix))) return [];
+    const hour = Date.parse(prefix.slice(rollupsPrefix(this.prefix).length, -1));
+    if (!this.rolledHours.has(hour)) return [];
+    return this.loadBalancers.map((lb) => rollupKey(this.prefix, lb, hour)).sort();
   }
 
   async get(key: string): Promise<StoredText | null> {
-    const rest = key.slice(windowsPrefix(this.prefix).length);
-    const slash = rest.indexOf('/');
-    const start = Date.parse(rest.slice(0, slash));
-    const lb = this.byLbKey.get(rest.slice(slash + 1));
-    if (lb === undefined || Number.isNaN(start)) return null;
+    const state = this.stateByKey.get(key);
+    if (state !== undefined) {
+      this.statesRead += 1;
+      return { text: state, etag: '"synthetic"' };
+    }
     const before = process.cpuUsage();
-    const shift = start - this.template.start;
-    const t = this.template.aggregate;
-    const text = serializeWindowDoc({
-      ...this.template,
-      loadBalancer: lb,
-      start,
-      aggregate: { ...t, loadBalancer: lb, start, firstTime: t.firstTime + shift, lastTime: t.lastTime + shift },
-    });
-    const used = process.cpuUsage(before);
-    this.makingMicros += used.user + used.system;
-    return { text, etag: '"synthetic"' };
+    const text = this.make(key);
+    this.makingMicros += cpuMicros(before);
+    return text === null ? null : { text, etag: '"synthetic"' };
+  }
+
+  /** `<hour or window ISO>/<lb key>.json` under `base` -> time and load balancer. */
+  private split(key: string, base: string): { at: number; lb: string } | null {
+    const rest = key.slice(base.length);
+    const slash = rest.indexOf('/');
+    const at = Date.parse(rest.slice(0, slash));
+    const lb = this.lbByKeySegment.get(rest.slice(slash + 1));
+    return lb === undefined || Number.isNaN(at) ? null : { at, lb };
+  }
+
+  private make(key: string): string | null {
+    if (this.layout === 'rollups' && key.startsWith(rollupsPrefix(this.prefix))) {
+      const found = this.split(key, rollupsPrefix(this.prefix));
+      const text = found === null ? undefined : this.rolledHours.get(found.at);
+      if (found === null || text === undefined) return null;
+      const served = text.replaceAll(this.template.loadBalancer, found.lb);
+      this.rollupsRead += 1;
+      this.rollupBytes += Buffer.byteLength(served);
+      return served;
+    }
+    if (this.layout === 'windows' && key.startsWith(windowsPrefix(this.prefix))) {
+      const found = this.split(key, windowsPrefix(this.prefix));
+      if (found === null || found.at < this.period.from || found.at >= this.period.to) return null;
+      this.windowDocsRead += 1;
+      return serializeWindowDoc(restampDoc(this.template, found.lb, found.at));
+    }
+    return null;
   }
 }
 
 async function main(): Promise<void> {
-  const count = Number(process.argv[2] ?? '50');
-  const boundedList = !process.argv.includes('--unbounded-list');
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2),
+    allowPositionals: true,
+    options: { days: { type: 'string', default: '1' }, layout: { type: 'string', default: 'rollups' } },
+  });
+  const count = Number(positionals[0] ?? '50');
+  const days = Number(values.days);
+  const layout = values.layout === 'windows' ? 'windows' : 'rollups';
   const loadBalancers = Array.from(
     { length: count },
     (_, i) => `app/web-${String(i).padStart(3, '0')}/${(0x50dc6c495c0c + i).toString(16)}`,
   );
-  const template = await templateDoc(loadBalancers[0] ?? 'app/web/0');
+  const period = { from: PERIOD_END - days * DAY_MS, to: PERIOD_END };
+  const template = await templateDoc(loadBalancers[0] ?? 'app/web/0', period.from);
+  const rollingStarted = process.cpuUsage();
+  const rolledHours = new Map<number, string>();
+  if (layout === 'rollups') {
+    for (let hour = period.from; hour < period.to; hour += HOUR_MS)
+      rolledHours.set(hour, rolledHourText(template, hour, DEFAULT_RULES));
+  }
+  const rollingMs = cpuMicros(rollingStarted) / 1000;
   const config: Readonly<FunctionConfig> = parseConfig({
     STATE_BUCKET: 'example-lbwatch-state',
     ALERT_WEBHOOK_URL: 'https://hooks.example.com/lbwatch',
+    REPORT_PERIOD: `${days}d`,
   });
-  const store = new SyntheticDayStore(config.statePrefix, template, loadBalancers, boundedList);
-  const report = createReportFlow({ config, store, log: quiet, now: () => DAY + DAY_MS + LATENESS_MS });
+  const store = new SyntheticPeriodStore(config.statePrefix, layout, period, template, rolledHours, loadBalancers);
+  const at = period.to + LATENESS_MS;
+  const report = createReportFlow({ config, store, log: quiet, now: () => at });
   const baselineRssKb = process.resourceUsage().maxRSS;
   const cpu = process.cpuUsage();
   const started = performance.now();
   let error: string | null = null;
+  let windows = 0;
   try {
-    await report(DAY + DAY_MS + LATENESS_MS, { rules: DEFAULT_RULES, windowMs: WINDOW_MS, destinations: [] });
+    windows = (await report(at, { rules: DEFAULT_RULES, windowMs: WINDOW_MS, destinations: [] })).windows;
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
   }
   const wallMs = performance.now() - started;
-  const used = process.cpuUsage(cpu);
+  const used = cpuMicros(cpu);
   const result: ReportMeasurement = {
     loadBalancers: count,
-    windows: count * (DAY_MS / WINDOW_MS),
+    days,
+    layout,
+    windows,
     wallMs,
-    cpuMs: (used.user + used.system - store.makingMicros) / 1000,
+    cpuMs: (used - store.makingMicros) / 1000,
     maxRssKb: process.resourceUsage().maxRSS,
     baselineRssKb,
     reportBytes: store.written,
+    reportDigest: store.digest(),
+    rollupsRead: store.rollupsRead,
+    rollupBytes: store.rollupsRead === 0 ? 0 : store.rollupBytes / store.rollupsRead,
+    windowDocsRead: store.windowDocsRead,
     docBytes: Buffer.byteLength(serializeWindowDoc(template)),
+    statesRead: store.statesRead,
+    lists: store.lists,
+    rollingMs,
     error,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);

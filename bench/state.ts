@@ -5,10 +5,12 @@
  * against s3rver on loopback through a request-counting proxy that also honours conditional writes, for K objects
  * per (load balancer, 5-minute window), objects that carry a few records of the previous window, and OTC objects
  * holding 1, 5 or 20 load balancers. It prints per object the S3 requests by operation, the state bytes read and
- * the wall time, then $ per million objects and per load-balancer-month at the list prices below; the scheduled
- * check's requests for 50 load balancers; and the report flow's wall time, CPU and peak memory for a synthetic day
- * of 5, 50 and 500 load balancers (bench/state-report.ts, each in a child process with a heap and a time limit).
- * Every loop is bounded in count and time. With `--save` the Markdown goes to bench/state-results.md.
+ * the wall time, then $ per million objects and per load-balancer-month at the list prices below; the real
+ * scheduled check's requests, wall time and CPU for 50 load balancers with nothing to do and with one closed hour
+ * each to roll up; and the report flow's wall time, CPU and peak memory for a synthetic day and month of up to 500
+ * load balancers, read from hourly rollups and, for comparison, from window documents (bench/state-report.ts, each
+ * in a child process with a heap and a time limit). Every loop is bounded in count and time. With `--save` the
+ * Markdown goes to bench/state-results.md; `--only ingest|check|report` runs one part (not with --save).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -19,22 +21,26 @@ import { gunzipSync } from 'node:zlib';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHandler as createCheckHandler } from '../functions/aws/check/handler.js';
 import { createHandler as createIngestHandler } from '../functions/aws/ingest/handler.js';
+import { mapLimit } from '../functions/core/concurrency.js';
 import { type FunctionConfig, parseConfig } from '../functions/core/config.js';
-import { lbStateKey } from '../functions/core/lb-state.js';
+import { type LbState, lbStateKey } from '../functions/core/lb-state.js';
 import type { Log } from '../functions/core/logger.js';
 import type { Runtime } from '../functions/core/runtime.js';
+import { serializeWindowDoc, windowDocKey } from '../functions/core/window-docs.js';
+import { LATENESS_MS } from '../functions/core/window-store.js';
 import { S3StateStore } from '../functions/s3/state-store.js';
+import { hourClosesAt, windowStartsOfHour } from '../lib/rollup/index.js';
 import { DEFAULT_RULES } from '../lib/rules/index.js';
 import { objectCreatedEvent, RecordingDestination } from '../test/functions/support/ingest-events.js';
 import { type LocalS3, localS3Client, startS3rver } from '../test/functions/support/local-stack.js';
 import { albLines } from '../test/functions/support/log-lines.js';
 import { type CountingProxy, type RequestCounts, startCountingProxy } from '../test/functions/support/s3-proxy.js';
-import type { ReportMeasurement } from './state-report.js';
+import type { ReportLayout, ReportMeasurement } from './state-report.js';
+import { restampDoc, templateDoc, WINDOW_MS } from './state-synthetic.js';
 
 const RESULTS = 'bench/state-results.md';
 const LOG_BUCKET = 'example-elb-logs';
 const STATE_BUCKET = 'example-lbwatch-state';
-const WINDOW_MS = 300_000;
 const T0 = Date.parse('2024-05-01T10:00:00Z');
 const LINES_PER_OBJECT = 1_600;
 /** The ingest part stops starting scenarios after this. */
@@ -277,47 +283,143 @@ function objectsPerLbMonth(s: Scenario): number {
   return s.format === 'alb' ? s.k * OBJECTS_PER_NODE_MONTH : OBJECTS_PER_NODE_MONTH / s.lbs;
 }
 
-async function checkRequests(stack: Stack, loadBalancers: number): Promise<RequestCounts> {
-  const config = configFor('bench-check/');
-  const store = new S3StateStore(stack.direct, STATE_BUCKET);
-  const now = T0 + 3_600_000;
-  for (let i = 0; i < loadBalancers; i++) {
-    const lb = `app/shop-${i}/${(0x50dc6c495c0c + i).toString(16)}`;
-    await store.put(
-      lbStateKey(config.statePrefix, lb),
-      JSON.stringify({
-        version: 1,
-        loadBalancer: lb,
-        lastArrival: now - 120_000,
-        lastObjectKey: 'x.log',
-        intervalMs: WINDOW_MS,
-        openRules: [],
-      }),
-    );
-  }
+interface CheckRun {
+  counts: RequestCounts;
+  wallMs: number;
+  /** CPU of this process during the run: the check and the counting proxy (s3rver runs in its own process). */
+  cpuMs: number;
+  hoursRolled: number;
+  loadBalancers: number;
+}
+
+function lbName(i: number): string {
+  return `app/shop-${String(i).padStart(3, '0')}/${(0x50dc6c495c0c + i).toString(16)}`;
+}
+
+/**
+ * Runs the real check handler once, at `now`, through the counting proxy, or straight to s3rver (`direct`: no
+ * requests counted, and this process's CPU is the check's alone).
+ */
+async function runCheck(
+  stack: Stack,
+  config: Readonly<FunctionConfig>,
+  now: number,
+  direct = false,
+): Promise<CheckRun> {
   const check = createCheckHandler({
     config,
-    s3: stack.viaProxy,
+    s3: direct ? stack.direct : stack.viaProxy,
     log: quiet,
     runtime: async () => ({ rules: DEFAULT_RULES, windowMs: WINDOW_MS, destinations: [] }),
     now: () => now,
   });
   stack.proxy.reset();
-  await check({});
-  return stack.proxy.counts();
+  const cpu = process.cpuUsage();
+  const began = performance.now();
+  const result = await check({});
+  const wallMs = performance.now() - began;
+  const used = process.cpuUsage(cpu);
+  return {
+    counts: stack.proxy.counts(),
+    wallMs,
+    cpuMs: (used.user + used.system) / 1000,
+    hoursRolled: result.hoursRolled,
+    loadBalancers: result.loadBalancers,
+  };
 }
 
+function stateText(loadBalancer: string, lastArrival: number, rolledUntil: number): string {
+  const state: LbState = {
+    version: 1,
+    loadBalancer,
+    lastArrival,
+    lastObjectKey: 'AWSLogs/node-19.log.gz',
+    intervalMs: WINDOW_MS,
+    openRules: [],
+    rolledFrom: rolledUntil - 86_400_000,
+    rolledUntil,
+    dirtyHours: [],
+  };
+  return JSON.stringify(state);
+}
+
+/** The check when nothing is open and no hour has closed since the last roll: its cost every 5 minutes. */
+async function idleCheck(stack: Stack, loadBalancers: number): Promise<CheckRun> {
+  const config = configFor('bench-check/');
+  const store = new S3StateStore(stack.direct, STATE_BUCKET);
+  const now = T0 + 3_600_000;
+  for (let i = 0; i < loadBalancers; i++) {
+    // Rolled up to the hour still open (T0's, which closes at T0 + 1 h + the lateness allowance).
+    await store.put(lbStateKey(config.statePrefix, lbName(i)), stateText(lbName(i), now - 120_000, T0));
+  }
+  return runCheck(stack, config, now);
+}
+
+/**
+ * The check that rolls: every load balancer has the hour T0 in window documents (twelve 20-node documents, written
+ * with the real serializer) and a state rolled up to that hour with its last arrival inside it; the check runs when
+ * the hour has closed (its last window's end plus the lateness allowance), so it rolls one hour per load balancer.
+ */
+async function rollingCheck(stack: Stack, loadBalancers: number, direct = false): Promise<CheckRun> {
+  const config = configFor(direct ? 'bench-roll-direct/' : 'bench-roll/');
+  const prefix = config.statePrefix;
+  const store = new S3StateStore(stack.direct, STATE_BUCKET);
+  const template = await templateDoc(lbName(0), T0);
+  const writes: { key: string; text: string }[] = [];
+  for (let i = 0; i < loadBalancers; i++) {
+    const lb = lbName(i);
+    for (const start of windowStartsOfHour(T0, WINDOW_MS))
+      writes.push({ key: windowDocKey(prefix, lb, start), text: serializeWindowDoc(restampDoc(template, lb, start)) });
+    writes.push({ key: lbStateKey(prefix, lb), text: stateText(lb, T0 + 59 * 60_000, T0) });
+  }
+  await mapLimit(writes, 8, (w) => store.put(w.key, w.text));
+  return runCheck(stack, config, hourClosesAt(T0, WINDOW_MS, LATENESS_MS), direct);
+}
+
+interface ReportRow {
+  layout: ReportLayout;
+  loadBalancers: number;
+  days: number;
+  heapMb: number;
+  timeLimitS: number;
+}
+
+function reportRow(
+  layout: ReportLayout,
+  loadBalancers: number,
+  days: number,
+  more: Partial<ReportRow> = {},
+): ReportRow {
+  return { layout, loadBalancers, days, heapMb: REPORT_HEAP_MB, timeLimitS: REPORT_TIME_LIMIT_S, ...more };
+}
+
+const REPORT_ROWS: ReportRow[] = [
+  reportRow('rollups', 5, 1),
+  reportRow('rollups', 50, 1),
+  reportRow('rollups', 500, 1),
+  // The same report under a smaller heap: how much of the peak above is the garbage collector's slack.
+  reportRow('rollups', 500, 1, { heapMb: 256 }),
+  reportRow('rollups', 50, 30),
+  // Raised to the report function's timeout: a month of 500 load balancers takes minutes on this machine.
+  reportRow('rollups', 500, 30, { timeLimitS: 900 }),
+  // The path before rollups (or for hours not rolled): twelve window documents read by key per (LB, hour).
+  reportRow('windows', 50, 1),
+];
+
 /** Runs bench/state-report.ts in a child with a heap limit and a time limit. */
-function measureReport(loadBalancers: number, unboundedList: boolean): Promise<ReportMeasurement | string> {
+function measureReport(row: ReportRow): Promise<ReportMeasurement | string> {
   return new Promise((resolve) => {
     const args = [
       '--import',
       'tsx',
-      `--max-old-space-size=${REPORT_HEAP_MB}`,
+      `--max-old-space-size=${row.heapMb}`,
       'bench/state-report.ts',
-      String(loadBalancers),
+      String(row.loadBalancers),
+      '--days',
+      String(row.days),
+      '--layout',
+      row.layout,
     ];
-    if (unboundedList) args.push('--unbounded-list');
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -331,14 +433,14 @@ function measureReport(loadBalancers: number, unboundedList: boolean): Promise<R
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, REPORT_TIME_LIMIT_S * 1000);
+    }, row.timeLimitS * 1000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       const line = out.trim().split('\n').pop() ?? '';
       if (code === 0 && line.startsWith('{')) return resolve(JSON.parse(line) as ReportMeasurement);
-      if (timedOut) return resolve(`did not finish within ${REPORT_TIME_LIMIT_S} s`);
+      if (timedOut) return resolve(`did not finish within ${row.timeLimitS} s`);
       if (/heap out of memory|Allocation failed/.test(err))
-        return resolve(`exceeded ${REPORT_HEAP_MB} MB of heap (JavaScript heap out of memory)`);
+        return resolve(`exceeded ${row.heapMb} MB of heap (JavaScript heap out of memory)`);
       resolve(`failed (exit ${code}): ${err.trim().split('\n').slice(-1)[0] ?? ''}`);
     });
   });
@@ -357,39 +459,7 @@ function machine(): string {
   return `${cpus().length} CPUs (${model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { save: { type: 'boolean', default: false } } });
-  const began = performance.now();
-  const server = await startS3rver([LOG_BUCKET, STATE_BUCKET]);
-  const proxy = await startCountingProxy({ target: server.endpoint });
-  const stack: Stack = {
-    server,
-    proxy,
-    direct: localS3Client(server.endpoint),
-    viaProxy: localS3Client(proxy.endpoint),
-  };
-  const results: PerObject[] = [];
-  const skipped: string[] = [];
-  let check: RequestCounts | null = null;
-  try {
-    const otc = otcTemplate();
-    for (const [i, scenario] of SCENARIOS.entries()) {
-      if (performance.now() - began > INGEST_BUDGET_MS) {
-        skipped.push(scenario.name);
-        continue;
-      }
-      const r = await runScenario(stack, scenario, i, otc);
-      results.push(r);
-      process.stderr.write(`${scenario.name}: ${r.objects} objects measured\n`);
-    }
-    check = await checkRequests(stack, 50);
-  } finally {
-    stack.direct.destroy();
-    stack.viaProxy.destroy();
-    await proxy.stop();
-    await server.stop();
-  }
-
+function ingestLines(results: readonly PerObject[], skipped: readonly string[]): string[] {
   const lines: string[] = [];
   lines.push('### Ingest: S3 requests, state read and wall time per object');
   lines.push('');
@@ -419,44 +489,156 @@ async function main(): Promise<void> {
     `Prices (us-east-1 list): S3 Standard PUT/LIST $${PRICES.s3PutListPer1000} per 1,000, GET/HEAD $${PRICES.s3GetPer1000} per 1,000; Lambda arm64 $${PRICES.lambdaGbSecond} per GB-s (measured wall time x ${LAMBDA_GB} GB) and $${PRICES.lambdaPerMillionRequests} per million requests (one invocation per ${SQS_BATCH} objects, infra's SQS batch size); SQS $${PRICES.sqsPerMillionRequests} per million requests (${SQS_REQUESTS_PER_OBJECT} per object: the notification, and a receive and a batch delete per batch of ${SQS_BATCH}; empty polls left out). LB-month: ${OBJECTS_PER_NODE_MONTH} objects per node (one every 5 minutes for 30 days), K nodes for ALB; for OTC one transfer object every 5 minutes shared by its load balancers.`,
   );
   lines.push('');
-  if (check !== null) {
-    const c = check.requests;
+  return lines;
+}
+
+function perRun(c: RequestCounts): string {
+  return `${c.requests.GET} | ${c.requests.PUT} | ${c.requests.LIST} | ${c.requests.HEAD}`;
+}
+
+/** S3 list price of a set of requests ($). */
+function s3Dollars(c: RequestCounts['requests']): number {
+  return (
+    ((c.PUT + c.LIST + c.DELETE + c.OTHER) * PRICES.s3PutListPer1000 + (c.GET + c.HEAD) * PRICES.s3GetPer1000) / 1000
+  );
+}
+
+function checkLines(idle: CheckRun, rolling: CheckRun, direct: CheckRun): string[] {
+  const lines: string[] = [];
+  lines.push('### Scheduled check: its cost every 5 minutes, and rolling hours up');
+  lines.push('');
+  lines.push('| run | load balancers | hours rolled | GET | PUT | LIST | HEAD | wall (s) | CPU (s) |');
+  lines.push('|---|---|---|---|---|---|---|---|---|');
+  for (const [name, run] of [
+    ['nothing open, no hour closed', idle],
+    ['one closed hour per load balancer to roll', rolling],
+  ] as const) {
     lines.push(
-      `Scheduled check, 50 load balancers, nothing open: ${c.GET} GET, ${c.PUT} PUT, ${c.LIST} LIST, ${c.HEAD} HEAD per run (every 5 minutes: ${money((((c.PUT + c.LIST) * PRICES.s3PutListPer1000 + (c.GET + c.HEAD) * PRICES.s3GetPer1000) / 1000) * 12 * 24 * 30)} of S3 a month).`,
+      `| ${name} | ${run.loadBalancers} | ${run.hoursRolled} | ${perRun(run.counts)} | ${fmt(run.wallMs / 1000, 2)} | ${fmt(run.cpuMs / 1000, 2)} |`,
     );
-    lines.push('');
+  }
+  lines.push(
+    `| the same, straight to s3rver (no proxy: the CPU is the check's own) | ${direct.loadBalancers} | ${direct.hoursRolled} | | | | | ${fmt(direct.wallMs / 1000, 2)} | ${fmt(direct.cpuMs / 1000, 2)} |`,
+  );
+  lines.push('');
+  const n = Math.max(1, rolling.hoursRolled);
+  const r = rolling.counts.requests;
+  const i = idle.counts.requests;
+  const extra = {
+    GET: (r.GET - i.GET) / n,
+    PUT: (r.PUT - i.PUT) / n,
+    LIST: (r.LIST - i.LIST) / n,
+    HEAD: (r.HEAD - i.HEAD) / n,
+    DELETE: 0,
+    OTHER: 0,
+  };
+  const rollups = Object.entries(rolling.counts.byPrefix)
+    .filter(([prefix]) => prefix.startsWith(`${STATE_BUCKET}/`) && prefix.endsWith('/rollups/'))
+    .reduce((sum, [, t]) => sum + t.bytesWritten, 0);
+  const windows = Object.entries(rolling.counts.byPrefix)
+    .filter(([prefix]) => prefix.startsWith(`${STATE_BUCKET}/`) && prefix.endsWith('/windows/'))
+    .reduce((sum, [, t]) => sum + t.bytesRead, 0);
+  lines.push(
+    `Per rolled (load balancer, hour): ${fmt(r.GET / n, 2)} GET, ${fmt(r.PUT / n, 2)} PUT, ${fmt(r.LIST / n, 2)} LIST, ${fmt(r.HEAD / n, 2)} HEAD in the rolling run; beyond the run with nothing to roll ${fmt(extra.GET, 2)} GET and ${fmt(extra.PUT, 2)} PUT (the hour's window documents read by key; the rollup and the state written), ${money(s3Dollars(extra) * 720)} of S3 per load-balancer-month (720 hours). ${fmt(windows / n / 1024)} KB of window documents read and ${fmt(rollups / n / 1024)} KB of rollup written per hour. Each hour: twelve 20-node window documents written beforehand with the real serializer, states rolled up to that hour with the last arrival inside it, the check run when the hour has closed (its end + the 10 min lateness allowance). Nothing to roll: states rolled up to the hour still open, the last object 2 minutes ago; every 5 minutes that costs ${money(s3Dollars(i) * 12 * 24 * 30)} of S3 a month for 50 load balancers. CPU is this process's: the check and, but in the last row, the counting proxy (s3rver runs in its own process).`,
+  );
+  lines.push('');
+  return lines;
+}
+
+async function reportLines(): Promise<string[]> {
+  const lines: string[] = [];
+  lines.push('### Report: a day and a month of 20-node load balancers');
+  lines.push('');
+  lines.push(
+    '| state read | load balancers | days | rollups read | bytes per rollup | window documents read | windows fed | wall (s) | CPU (s) | peak RSS (MB) | RSS before the report (MB) | heap limit (MB) |',
+  );
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  const digests = new Map<string, string>();
+  for (const row of REPORT_ROWS) {
+    const m = await measureReport(row);
+    const label = row.layout === 'rollups' ? 'rollups' : 'window documents (nothing rolled)';
+    const head = `| ${label} | ${row.loadBalancers} | ${row.days}`;
+    if (typeof m === 'string') lines.push(`${head} | ${m} | | | | | | | | ${row.heapMb} |`);
+    else if (m.error !== null)
+      lines.push(`${head} | failed after ${fmt(m.wallMs / 1000)} s: ${m.error} | | | | | | | | ${row.heapMb} |`);
+    else {
+      digests.set(`${row.layout} ${row.loadBalancers} ${row.days} ${row.heapMb}`, m.reportDigest);
+      lines.push(
+        `${head} | ${m.rollupsRead} | ${m.rollupBytes.toFixed(0)} | ${m.windowDocsRead} | ${m.windows} | ${fmt(m.wallMs / 1000)} | ${fmt(m.cpuMs / 1000)} | ${fmt(m.maxRssKb / 1024, 0)} | ${fmt(m.baselineRssKb / 1024, 0)} | ${row.heapMb} |`,
+      );
+    }
+    process.stderr.write(`report ${row.layout} ${row.loadBalancers} x ${row.days} d (heap ${row.heapMb} MB): done\n`);
+  }
+  lines.push('');
+  const fromRollups = digests.get(`rollups 50 1 ${REPORT_HEAP_MB}`);
+  const fromWindows = digests.get(`windows 50 1 ${REPORT_HEAP_MB}`);
+  const same =
+    fromRollups === undefined || fromWindows === undefined
+      ? 'not compared (a run failed)'
+      : fromRollups === fromWindows
+        ? 'yes, byte for byte'
+        : 'NO: the reports differ';
+  const raised = REPORT_ROWS.filter((r) => r.timeLimitS !== REPORT_TIME_LIMIT_S)
+    .map((r) => `${r.loadBalancers} x ${r.days} days: ${r.timeLimitS} s, the report function's timeout`)
+    .join('; ');
+  lines.push(
+    `Report runs: functions/core/report.ts in a child process (--max-old-space-size as in the last column; ${REPORT_TIME_LIMIT_S} s limit${raised === '' ? '' : `, raised for ${raised}`}) over a store that makes each document on read; the CPU of the making (and of hashing the report written) is left out, its wall time is not. "rollups": every load balancer's state says its hours were rolled over the period, and each (load balancer, hour) has a rollup: the first load balancer's hours are rolled once, before the measurement, with the real rollHour from twelve re-stamped 20-node window documents each (healthy traffic, no rule fires, so no window keeps its aggregate), and load balancer i's rollup is that text with the first's name replaced by i's. "window documents": states with rolledUntil 0, so the report reads each hour's twelve documents by key, each the same 20-node document re-stamped. Peak RSS is the whole child's (the tsx loader and the template included: see the RSS before the report). The report of 50 load balancers' day from rollups is the same as from window documents: ${same}.`,
+  );
+  lines.push('');
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { save: { type: 'boolean', default: false }, only: { type: 'string' } },
+  });
+  const only = values.only;
+  if (only !== undefined && !['ingest', 'check', 'report'].includes(only))
+    throw new Error('--only takes ingest, check or report');
+  if (only !== undefined && values.save === true) throw new Error('--save writes the whole benchmark: drop --only');
+  const part = (name: string): boolean => only === undefined || only === name;
+  const began = performance.now();
+  const server = await startS3rver([LOG_BUCKET, STATE_BUCKET]);
+  const proxy = await startCountingProxy({ target: server.endpoint });
+  const stack: Stack = {
+    server,
+    proxy,
+    direct: localS3Client(server.endpoint),
+    viaProxy: localS3Client(proxy.endpoint),
+  };
+  const results: PerObject[] = [];
+  const skipped: string[] = [];
+  let checks: { idle: CheckRun; rolling: CheckRun; direct: CheckRun } | null = null;
+  try {
+    const otc = otcTemplate();
+    for (const [i, scenario] of SCENARIOS.entries()) {
+      if (!part('ingest')) break;
+      if (performance.now() - began > INGEST_BUDGET_MS) {
+        skipped.push(scenario.name);
+        continue;
+      }
+      const r = await runScenario(stack, scenario, i, otc);
+      results.push(r);
+      process.stderr.write(`${scenario.name}: ${r.objects} objects measured\n`);
+    }
+    if (part('check'))
+      checks = {
+        idle: await idleCheck(stack, 50),
+        rolling: await rollingCheck(stack, 50),
+        direct: await rollingCheck(stack, 50, true),
+      };
+  } finally {
+    stack.direct.destroy();
+    stack.viaProxy.destroy();
+    await proxy.stop();
+    await server.stop();
   }
 
-  lines.push('### Report: one day of window documents, 20 nodes per load balancer');
-  lines.push('');
-  lines.push(
-    '| load balancers | window documents | bytes per document | wall (s) | CPU (s) | peak RSS (MB) | RSS before the report (MB) |',
-  );
-  lines.push('|---|---|---|---|---|---|---|');
-  // 5 load balancers gives a point that finishes, to read the memory per window document from.
-  const runs: [number, boolean][] = [
-    [5, false],
-    [50, false],
-    [500, false],
-  ];
-  for (const [count, unbounded] of runs) {
-    const m = await measureReport(count, unbounded);
-    const label = `${count}${unbounded ? ' (listing bound lifted)' : ''}`;
-    const docs = count * 288;
-    if (typeof m === 'string') lines.push(`| ${label} | ${docs} | | ${m} | | | |`);
-    else if (m.error !== null)
-      lines.push(`| ${label} | ${docs} | ${m.docBytes} | failed after ${fmt(m.wallMs / 1000)} s: ${m.error} | | | |`);
-    else
-      lines.push(
-        `| ${label} | ${m.windows} | ${m.docBytes} | ${fmt(m.wallMs / 1000)} | ${fmt(m.cpuMs / 1000)} | ${fmt(m.maxRssKb / 1024, 0)} | ${fmt(m.baselineRssKb / 1024, 0)} |`,
-      );
-    process.stderr.write(`report ${label}: done\n`);
-  }
-  lines.push('');
-  lines.push(
-    `Report runs: functions/core/report.ts over a store that makes each window document on read (CPU of the making left out), in a child process with --max-old-space-size=${REPORT_HEAP_MB} and a ${REPORT_TIME_LIMIT_S} s limit.`,
-  );
-  lines.push('');
+  const lines: string[] = [];
+  if (part('ingest')) lines.push(...ingestLines(results, skipped));
+  if (checks !== null) lines.push(...checkLines(checks.idle, checks.rolling, checks.direct));
+  if (part('report')) lines.push(...(await reportLines()));
   lines.push(`Machine: ${machine()}. Command: \`npm run bench:state\`.`);
   const text = lines.join('\n');
   process.stdout.write(`${text}\n`);
