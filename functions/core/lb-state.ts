@@ -45,8 +45,10 @@ export interface LbStateDelta {
   afterOutage?: boolean;
   add?: string[];
   remove?: string[];
-  /** Rolled through this hour start (a maximum); the first one also sets `rolledFrom`. */
+  /** Rolled through this hour start (a maximum). */
   rolledUntil?: number;
+  /** Where rolling began (kept from the first such change). */
+  rolledFrom?: number;
   /** Hours an object changed after they closed. */
   dirty?: number[];
   /** Hours rolled again; like `remove`, applied only to the version it was decided on. */
@@ -111,7 +113,7 @@ export function applyLbDelta(state: LbState, delta: LbStateDelta): LbState | nul
         )
       : state.intervalMs,
     openRules: [...open].sort(),
-    rolledFrom: state.rolledFrom === 0 ? (delta.rolledUntil ?? 0) : state.rolledFrom,
+    rolledFrom: state.rolledFrom === 0 ? (delta.rolledFrom ?? 0) : state.rolledFrom,
     rolledUntil,
     dirtyHours: [...dirty].sort((a, b) => a - b),
   };

@@ -134,8 +134,8 @@ export async function readRollup(store: StateStore, key: string, log: Log): Prom
 /**
  * The scheduled check's rolling for one load balancer: its dirty hours again, then the hours closed since it last
  * rolled (at most MAX_HOURS_PER_RUN), and the state change that records it. A load balancer seen for the first
- * time starts rolling at the first hour not closed yet (older hours are read from window documents by the report,
- * unless an object made them dirty).
+ * time starts rolling at the hour before its last arrival (older hours are read from window documents by the
+ * report, unless an object made them dirty).
  */
 export async function rollDue(
   store: StateStore,
@@ -153,11 +153,14 @@ export async function rollDue(
     cleaned.push(hour);
   }
   let next = state.rolledUntil;
+  let rolledFrom: number | undefined;
   if (next === 0) {
-    // Rolling starts at the first hour not closed yet.
+    // First seen: rolling starts at the hour before its last arrival (an object can cover an hour), or at the first
+    // hour not closed yet if that is earlier. Older hours stay with their window documents.
     next = Math.floor(at / HOUR_MS) * HOUR_MS - HOUR_MS;
     while (hourClosed(next, windowMs, at, 'late')) next += HOUR_MS;
-    return { delta: { rolledUntil: next, cleaned }, rolled };
+    next = Math.min(next, Math.floor(state.lastArrival / HOUR_MS) * HOUR_MS - HOUR_MS);
+    rolledFrom = next;
   }
   for (let n = 0; n < MAX_HOURS_PER_RUN && hourClosed(next, windowMs, at, 'late'); n++) {
     // No object arrived since the hour began: nothing can be in it, once any invocation that might still be
@@ -168,5 +171,5 @@ export async function rollDue(
     } else if (await rollStoredHour(store, prefix, state.loadBalancer, next, rules, log)) rolled += 1;
     next += HOUR_MS;
   }
-  return { delta: { rolledUntil: next, cleaned }, rolled };
+  return { delta: { rolledUntil: next, cleaned, ...(rolledFrom === undefined ? {} : { rolledFrom }) }, rolled };
 }
