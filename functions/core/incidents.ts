@@ -24,11 +24,11 @@ import { type Incident, type IncidentNotification, LOGS_MISSING_RULE } from '../
 import { evaluateRule } from '../../lib/rules/evaluate.js';
 import { type Rule, type RuleSet, resolveAfterWindows, silencedBy } from '../../lib/rules/index.js';
 import type { Destination } from '../destinations/destination.js';
-import { mapLimit } from './concurrency.js';
+import { conflictPause, MAX_CONFLICTS, mapLimit } from './concurrency.js';
 import type { Log } from './logger.js';
 import { keySegment } from './state-keys.js';
 import type { StateStore, StoredText } from './state-store.js';
-import { MAX_CONFLICTS, readWindowDoc } from './window-docs.js';
+import { readWindowDoc } from './window-docs.js';
 import { isClosed, LATENESS_MS } from './window-store.js';
 
 export function incidentsPrefix(prefix: string): string {
@@ -120,6 +120,7 @@ export async function changeRecord(
       // The stored version's tag is only needed for a later conditional write: re-read lazily then.
       return { record: next, stored: null };
     }
+    await conflictPause(attempt);
     loaded = await load(ctx, loadBalancer, rule);
   }
   throw new LbwatchError('STATE_FAILED', `incident record of ${rule}: too many concurrent writers, will retry`, {

@@ -5,9 +5,9 @@
  * delta (arrival is a maximum, rules are added and removed), so concurrent writers never lose each other's change.
  */
 import { LbwatchError } from '../../lib/errors.js';
+import { conflictPause, MAX_CONFLICTS } from './concurrency.js';
 import { keySegment } from './state-keys.js';
 import type { StateStore, StoredText } from './state-store.js';
-import { MAX_CONFLICTS } from './window-docs.js';
 
 export interface LbState {
   version: 1;
@@ -169,6 +169,7 @@ export async function updateLbState(
     // the arrival are kept: they never hide an incident. A rolled-again hour stays dirty the same way (the other
     // writer may have just changed it again).
     change = { ...change, remove: [], cleaned: [] };
+    await conflictPause(attempt);
     current = await readLbState(store, prefix, loadBalancer);
   }
   throw new LbwatchError('STATE_FAILED', `load-balancer state ${key}: too many concurrent writers, will retry`, {

@@ -8,13 +8,13 @@
 import { mergeWindows, parseWindow, serializeWindow, type WindowAggregate } from '../../lib/aggregate/index.js';
 import { LbwatchError } from '../../lib/errors.js';
 import type { InputSummary } from '../../lib/model.js';
+import { conflictPause, MAX_CONFLICTS } from './concurrency.js';
 import { isoKey, keySegment } from './state-keys.js';
 import type { StateStore } from './state-store.js';
 
 export const WINDOW_DOC_VERSION = 2;
 
-/** Conditional-write conflicts tolerated before the invocation gives up (and is retried by the platform). */
-export const MAX_CONFLICTS = 12;
+export { MAX_CONFLICTS } from './concurrency.js';
 
 /** What one object's reading produced, kept for the report's inputs section. */
 export interface InputDigest {
@@ -121,6 +121,7 @@ export async function mergeIntoWindow(
     const written =
       stored === null ? await store.putIfAbsent(key, text) : await store.putIfMatch(key, text, stored.etag);
     if (written === 'created' || written === 'written') return { doc, created: stored === null, merged: true };
+    await conflictPause(attempt);
   }
   throw new LbwatchError('STATE_FAILED', `window document ${key}: too many concurrent writers, will retry`, {
     context: { key },
