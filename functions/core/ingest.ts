@@ -5,7 +5,7 @@
  * Event decoding and the platform's retry contract belong to each cloud's entry point.
  *
  * Requests per object: the object's GET, then per (load balancer, window) it touches one GET and one PUT of the
- * window document, one GET of the load balancer's state (and a PUT when its last arrival moved by a minute, its
+ * window document, one GET of the load balancer's state (and a PUT when its last arrival moved by 15 minutes, its
  * open rules changed or the object came after its hour closed), and incident records only for rules that fire in
  * those windows or have an incident open.
  */
@@ -27,7 +27,7 @@ import {
   rulesToTrack,
   trackRule,
 } from './incidents.js';
-import { readLbState, updateLbState } from './lb-state.js';
+import { ARRIVAL_RESOLUTION_MS, readLbState, updateLbState } from './lb-state.js';
 import type { Log } from './logger.js';
 import type { ObjectCreated, ObjectSource, OpenedObject } from './object-source.js';
 import { closedHoursOf } from './rollups.js';
@@ -39,8 +39,6 @@ import type { InputRecord } from './window-store.js';
 
 /** Load balancers of one object handled at once (OTC transfers carry several). */
 export const LB_CONCURRENCY = 8;
-/** The last-arrival marker moves only when it is this much older, so most objects do not rewrite it. */
-export const ARRIVAL_RESOLUTION_MS = 60_000;
 
 export interface IngestFlowDeps {
   config: Readonly<FunctionConfig>;
@@ -114,7 +112,8 @@ async function trackLoadBalancer(
   // Rules of an older rules file that no longer exist leave the open set.
   for (const r of known.state.openRules)
     if (r !== LOGS_MISSING_RULE && !runtime.rules.rules.some((rule) => rule.id === r)) remove.push(r);
-  const moved = arrival.arrival - known.state.lastArrival >= ARRIVAL_RESOLUTION_MS;
+  const afterOutage = known.state.openRules.includes(LOGS_MISSING_RULE);
+  const moved = afterOutage || arrival.arrival - known.state.lastArrival >= ARRIVAL_RESOLUTION_MS;
   // Read after the window documents were written: an hour closed by now may have been rolled without this object.
   const dirty = closedHoursOf(
     windows.map((w) => w.start),
@@ -131,7 +130,7 @@ async function trackLoadBalancer(
             arrival: arrival.arrival,
             objectKey: arrival.key,
             coverMs: coverOf(windows),
-            afterOutage: known.state.openRules.includes(LOGS_MISSING_RULE),
+            afterOutage,
           }
         : {}),
       add,

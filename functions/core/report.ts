@@ -15,7 +15,7 @@ import { type RuleSet, rulesDigest } from '../../lib/rules/index.js';
 import { mapLimit } from './concurrency.js';
 import type { FunctionConfig } from './config.js';
 import { describe } from './failures.js';
-import { type LbState, lbStatesPrefix, parseLbState } from './lb-state.js';
+import { arrivedBy, type LbState, lbStatesPrefix, parseLbState } from './lb-state.js';
 import type { Log } from './logger.js';
 import { CLOCK_SKEW_MS, inputsOfDocs, readHourDocs, readRollup, rollupKey, rollupsHourPrefix } from './rollups.js';
 import type { Runtime } from './runtime.js';
@@ -192,7 +192,7 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
     } else if (clean && state.rolledFrom !== 0 && hour >= state.rolledFrom && hour < state.rolledUntil) {
       return { kind: 'none' };
     }
-    const quiet = state === undefined || state.lastArrival + CLOCK_SKEW_MS < hour;
+    const quiet = state === undefined || arrivedBy(state) + CLOCK_SKEW_MS < hour;
     const docs = quiet ? [] : await readHourDocs(store, prefix, lb, hour, ctx.rules.windowMs, log);
     const inPeriod = (start: number): boolean => start >= period.from && start < period.to;
     const used = docs.filter((d) => inPeriod(d.start));

@@ -21,7 +21,7 @@ import {
 } from '../../lib/rollup/index.js';
 import type { RuleSet } from '../../lib/rules/index.js';
 import { mapLimit } from './concurrency.js';
-import type { LbState, LbStateDelta } from './lb-state.js';
+import { arrivedBy, type LbState, type LbStateDelta } from './lb-state.js';
 import type { Log } from './logger.js';
 import { isoKey, keySegment } from './state-keys.js';
 import type { StateStore } from './state-store.js';
@@ -165,7 +165,7 @@ export async function rollDue(
   for (let n = 0; n < MAX_HOURS_PER_RUN && hourClosed(next, windowMs, at, 'late'); n++) {
     // No object arrived since the hour began: nothing can be in it, once any invocation that might still be
     // writing it has ended (its state update comes after its window documents).
-    const quiet = state.lastArrival + CLOCK_SKEW_MS < next;
+    const quiet = arrivedBy(state) + CLOCK_SKEW_MS < next;
     if (quiet) {
       if (at < hourClosesAt(next, windowMs, LATENESS_MS) + INVOCATION_BOUND_MS) break;
     } else if (await rollStoredHour(store, prefix, state.loadBalancer, next, rules, log)) rolled += 1;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCheckFlow } from '../../../functions/core/check.js';
 import { createIngestFlow } from '../../../functions/core/ingest.js';
-import { type LbState, lbStateKey, parseLbState } from '../../../functions/core/lb-state.js';
+import { ARRIVAL_RESOLUTION_MS, type LbState, lbStateKey, parseLbState } from '../../../functions/core/lb-state.js';
 import { memoryLogger } from '../../../functions/core/logger.js';
 import type { ObjectSource } from '../../../functions/core/object-source.js';
 import { createReportFlow } from '../../../functions/core/report.js';
@@ -218,12 +218,12 @@ describe('rolling hours in the scheduled check', () => {
   });
 
   it('passes over an hour without arrivals only once any invocation that could write it has ended', async () => {
-    // Prepare: the last object arrived well before the hour
+    // Prepare: the last object arrived well before the hour (its recorded arrival can be 15 minutes behind)
     const store = new MemoryStore();
     const state: LbState = {
       version: 1,
       loadBalancer: WEB,
-      lastArrival: H - 3 * MIN,
+      lastArrival: H - ARRIVAL_RESOLUTION_MS - 3 * MIN,
       lastObjectKey: 'a.log',
       intervalMs: W,
       openRules: [],
@@ -237,7 +237,7 @@ describe('rolling hours in the scheduled check', () => {
     const recent = await rollDue(
       store,
       PREFIX,
-      { ...state, lastArrival: H - CLOCK_SKEW_MS + 1 },
+      { ...state, lastArrival: H - ARRIVAL_RESOLUTION_MS - CLOCK_SKEW_MS + 1 },
       DEFAULT_RULES,
       CLOSE,
       memoryLogger(),
