@@ -4,8 +4,10 @@
  * through the object-source and state-store ports; parsing, aggregation, rules and incident decisions are lib/.
  * Event decoding and the platform's retry contract belong to each cloud's entry point.
  *
- * Requests per object: the object's GET, then per (load balancer, window) it touches one GET and one PUT of the
- * window document, one GET of the load balancer's state (and a PUT when its last arrival moved by 15 minutes, its
+ * Requests per object: the object's GET, then per load balancer one GET and one PUT of its home window document
+ * (which also carries the records of the window before, see window-docs.ts), a GET of the next window's document
+ * and, for a carried window, of its own (a window's records are its document plus the next one's carry), one GET and
+ * PUT per older window of a longer object, one GET of the load balancer's state (and a PUT when its last arrival moved by 15 minutes, its
  * open rules changed or the object came after its hour closed), and incident records only for rules that fire in
  * those windows or have an incident open.
  */
@@ -34,7 +36,7 @@ import { closedHoursOf } from './rollups.js';
 import type { Runtime } from './runtime.js';
 import { inputRecordKey, objectId } from './state-keys.js';
 import type { StateStore } from './state-store.js';
-import { type InputDigest, mergeIntoWindow } from './window-docs.js';
+import { type InputDigest, type KnownDocs, mergeIntoWindow, readWindowView } from './window-docs.js';
 import type { InputRecord } from './window-store.js';
 
 /** Load balancers of one object handled at once (OTC transfers carry several). */
@@ -142,6 +144,25 @@ async function trackLoadBalancer(
   return pages;
 }
 
+/**
+ * Where an object's windows of one load balancer go: the newest is its home document, the one just before it (the
+ * few records an ALB object holds of the previous interval) rides along as the home document's carry, and any older
+ * window (an hourly object's) is merged into its own document.
+ */
+export function homeOf(partials: readonly WindowAggregate[]): {
+  home: WindowAggregate;
+  carried: WindowAggregate | null;
+  own: WindowAggregate[];
+} {
+  const sorted = [...partials].sort((a, b) => a.start - b.start);
+  const home = sorted.pop();
+  if (home === undefined) throw new RangeError('an object without windows has no home');
+  const before = sorted.at(-1);
+  const carried = before !== undefined && before.start === home.start - home.windowMs ? before : null;
+  if (carried !== null) sorted.pop();
+  return { home, carried, own: sorted };
+}
+
 /** The time an object's windows of one load balancer cover, first window start to last window end. */
 function coverOf(windows: readonly WindowAggregate[]): number {
   if (windows.length === 0) return 0;
@@ -219,8 +240,8 @@ export function createIngestFlow(deps: IngestFlowDeps): IngestFlow {
       if (list === undefined) byLb.set(w.loadBalancer, [w]);
       else list.push(w);
     }
-    // The input summary goes with the object's first (load balancer, window), so the report counts it once.
-    const first = windows[0];
+    // The input summary goes with the home document of the object's first load balancer, so it is counted once.
+    const firstLb = windows[0]?.loadBalancer;
     const ctx: IncidentContext = {
       store,
       prefix,
@@ -234,17 +255,30 @@ export function createIngestFlow(deps: IngestFlowDeps): IngestFlow {
     let merged = 0;
     const pages: PageOutcome[] = [];
     await mapLimit([...byLb.entries()], LB_CONCURRENCY, async ([loadBalancer, partials]) => {
-      const current: WindowAggregate[] = [];
-      for (const partial of partials) {
-        const outcome = await mergeIntoWindow(store, prefix, partial, {
-          id,
-          key,
-          arrival,
-          input: partial === first ? input : null,
-        });
+      const { home, carried, own } = homeOf(partials);
+      const known: KnownDocs = new Map();
+      const source = { id, key, arrival };
+      for (const partial of own) {
+        const outcome = await mergeIntoWindow(store, prefix, partial, { ...source, input: null });
         if (outcome.merged) merged += 1;
-        current.push(outcome.doc.aggregate);
+        known.set(partial.start, outcome.doc);
       }
+      const outcome = await mergeIntoWindow(
+        store,
+        prefix,
+        home,
+        { ...source, input: loadBalancer === firstLb ? input : null },
+        carried,
+      );
+      if (outcome.merged) merged += carried === null ? 1 : 2;
+      known.set(home.start, outcome.doc);
+      // Each window as it now stands: its document and the next one's carry.
+      const current: WindowAggregate[] = [];
+      for (const partial of [...own, ...(carried === null ? [] : [carried]), home]) {
+        const view = await readWindowView(store, prefix, loadBalancer, partial.start, partial.windowMs, known);
+        if (view !== null) current.push(view);
+      }
+      current.sort((a, b) => a.start - b.start);
       pages.push(...(await trackLoadBalancer(ctx, loadBalancer, current, runtime, { arrival, key })));
     });
 

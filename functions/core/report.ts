@@ -17,7 +17,7 @@ import type { FunctionConfig } from './config.js';
 import { describe } from './failures.js';
 import { arrivedBy, type LbState, lbStatesPrefix, parseLbState } from './lb-state.js';
 import type { Log } from './logger.js';
-import { CLOCK_SKEW_MS, inputsOfDocs, readHourDocs, readRollup, rollupKey, rollupsHourPrefix } from './rollups.js';
+import { CLOCK_SKEW_MS, readHourWindows, readRollup, rollupKey, rollupsHourPrefix } from './rollups.js';
 import type { Runtime } from './runtime.js';
 import { inputsDayPrefix, isoKey, latestReportKey, reportKeys } from './state-keys.js';
 import type { StateStore } from './state-store.js';
@@ -193,13 +193,13 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
       return { kind: 'none' };
     }
     const quiet = state === undefined || arrivedBy(state) + CLOCK_SKEW_MS < hour;
-    const docs = quiet ? [] : await readHourDocs(store, prefix, lb, hour, ctx.rules.windowMs, log);
+    const read = quiet ? [] : await readHourWindows(store, prefix, lb, hour, ctx.rules.windowMs, log);
     const inPeriod = (start: number): boolean => start >= period.from && start < period.to;
-    const used = docs.filter((d) => inPeriod(d.start));
+    const used = read.filter((w) => inPeriod(w.start));
     // Merged as analyze() merges them: the document first, then its partials.
-    const windows = mergeAll([...used.map((d) => d.aggregate), ...legacy.filter((w) => inPeriod(w.start))]);
+    const windows = mergeAll([...used.map((w) => w.aggregate), ...legacy.filter((w) => inPeriod(w.start))]);
     if (windows.length === 0) return { kind: 'none' };
-    return { kind: 'windows', windows, inputs: inputsOfDocs(used) };
+    return { kind: 'windows', windows, inputs: used.flatMap((w) => w.inputs) };
   }
 
   /**
