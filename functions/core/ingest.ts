@@ -36,11 +36,13 @@ import { closedHoursOf } from './rollups.js';
 import type { Runtime } from './runtime.js';
 import { inputRecordKey, objectId } from './state-keys.js';
 import type { StateStore } from './state-store.js';
-import { type InputDigest, type KnownDocs, mergeIntoWindow, readWindowView } from './window-docs.js';
+import { type InputDigest, type KnownDocs, mergeIntoWindow, readWindowDoc, viewOf } from './window-docs.js';
 import type { InputRecord } from './window-store.js';
 
 /** Load balancers of one object handled at once (OTC transfers carry several). */
 export const LB_CONCURRENCY = 8;
+/** Older windows of one load balancer in one object (an hourly object's) merged at once. */
+const WINDOW_CONCURRENCY = 4;
 
 export interface IngestFlowDeps {
   config: Readonly<FunctionConfig>;
@@ -258,11 +260,11 @@ export function createIngestFlow(deps: IngestFlowDeps): IngestFlow {
       const { home, carried, own } = homeOf(partials);
       const known: KnownDocs = new Map();
       const source = { id, key, arrival };
-      for (const partial of own) {
+      await mapLimit(own, WINDOW_CONCURRENCY, async (partial) => {
         const outcome = await mergeIntoWindow(store, prefix, partial, { ...source, input: null });
         if (outcome.merged) merged += 1;
         known.set(partial.start, outcome.doc);
-      }
+      });
       const outcome = await mergeIntoWindow(
         store,
         prefix,
@@ -272,13 +274,18 @@ export function createIngestFlow(deps: IngestFlowDeps): IngestFlow {
       );
       if (outcome.merged) merged += carried === null ? 1 : 2;
       known.set(home.start, outcome.doc);
-      // Each window as it now stands: its document and the next one's carry.
-      const current: WindowAggregate[] = [];
-      for (const partial of [...own, ...(carried === null ? [] : [carried]), home]) {
-        const view = await readWindowView(store, prefix, loadBalancer, partial.start, partial.windowMs, known);
-        if (view !== null) current.push(view);
-      }
-      current.sort((a, b) => a.start - b.start);
+      // Each window as it now stands: its document and the next one's carry (the documents not at hand read at once).
+      const touched = [...own, ...(carried === null ? [] : [carried]), home];
+      const missing = [...new Set(touched.flatMap((w) => [w.start, w.start + w.windowMs]))].filter(
+        (t) => !known.has(t),
+      );
+      await mapLimit(missing, missing.length, async (start) => {
+        known.set(start, await readWindowDoc(store, prefix, loadBalancer, start));
+      });
+      const current = touched
+        .map((w) => viewOf(known.get(w.start) ?? null, known.get(w.start + w.windowMs) ?? null))
+        .filter((w): w is WindowAggregate => w !== null)
+        .sort((a, b) => a.start - b.start);
       pages.push(...(await trackLoadBalancer(ctx, loadBalancer, current, runtime, { arrival, key })));
     });
 
