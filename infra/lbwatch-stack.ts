@@ -451,7 +451,10 @@ export class LbwatchStack extends Stack {
     this.alerts.grantSend(grantee);
   }
 
-  /** Reads the partials, opens, reminds and resolves incidents (reading and writing their state), pages. */
+  /**
+   * Reads the partials, opens, reminds and resolves incidents (reading and writing their state), rolls closed hours
+   * up (writes rollups/), pages.
+   */
   private grantCheck(grantee: IGrantable, rulesUri: string | undefined): void {
     const add = (statement: PolicyStatement) => grantee.grantPrincipal.addToPrincipalPolicy(statement);
     add(
@@ -461,6 +464,13 @@ export class LbwatchStack extends Stack {
         resources: [this.state.folderObjectsArn('partials')],
       }),
     );
+    add(
+      new PolicyStatement({
+        sid: 'WriteRollups',
+        actions: ['s3:PutObject'],
+        resources: [this.state.folderObjectsArn('rollups')],
+      }),
+    );
     add(this.incidentStateStatement());
     add(this.listStateStatement());
     this.grantRules(grantee, rulesUri);
@@ -468,8 +478,9 @@ export class LbwatchStack extends Stack {
   }
 
   /**
-   * Reads the period's partials and input records, writes and announces the report once. GetObject on reports/
-   * also lets it sign the HTTPS link to report.html (REPORT_LINK_TTL): a presigned URL carries its signer's rights.
+   * Reads the period's rollups, window documents (hours not rolled), load-balancer states (which hours are rolled),
+   * partials and input records; writes and announces the report once. GetObject on reports/ also lets it sign the
+   * HTTPS link to report.html (REPORT_LINK_TTL): a presigned URL carries its signer's rights.
    */
   private grantReport(grantee: IGrantable, rulesUri: string | undefined): void {
     const add = (statement: PolicyStatement) => grantee.grantPrincipal.addToPrincipalPolicy(statement);
@@ -477,7 +488,9 @@ export class LbwatchStack extends Stack {
       new PolicyStatement({
         sid: 'ReadWindowsAndInputs',
         actions: ['s3:GetObject'],
-        resources: [this.state.folderObjectsArn('partials'), this.state.folderObjectsArn('inputs')],
+        resources: (['partials', 'inputs', 'windows', 'lbs', 'rollups'] as const).map((folder) =>
+          this.state.folderObjectsArn(folder),
+        ),
       }),
     );
     add(

@@ -12,6 +12,8 @@ export const STATE_FOLDERS = {
   alerts: 'alerts/',
   /** Merged windows per load balancer, the input of the incident check. */
   windows: 'windows/',
+  /** Hourly rollups of the windows, rolled by the check as hours close; what the report reads. */
+  rollups: 'rollups/',
   /** Incident records (open, reminded, resolved, silenced): what pages are sent about and reports list. */
   incidents: 'incidents/',
   /** One record per load balancer seen, so a load balancer whose logs stop can be noticed. */
@@ -63,7 +65,7 @@ export class StateBucket extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       lifecycleRules: [
-        ...(['partials', 'inputs', 'alerts', 'windows'] as const).map((folder) => ({
+        ...(['partials', 'inputs', 'alerts', 'windows', 'rollups'] as const).map((folder) => ({
           id: `expire-${folder}`,
           prefix: this.prefix + STATE_FOLDERS[folder],
           expiration: stateDays,

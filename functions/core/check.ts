@@ -20,7 +20,7 @@ import {
   type PageOutcome,
   trackRule,
 } from './incidents.js';
-import { lbStatesPrefix, parseLbState, silentAfter, updateLbState } from './lb-state.js';
+import { lbStatesPrefix, newestArrival, parseLbState, silentAfter, updateLbState } from './lb-state.js';
 import type { Log } from './logger.js';
 import { rollDue } from './rollups.js';
 import type { Runtime } from './runtime.js';
@@ -69,15 +69,27 @@ export function createCheckFlow(deps: CheckFlowDeps): CheckFlow {
     let rolled = 0;
     await mapLimit(keys, CHECK_CONCURRENCY, async (key) => {
       const stored = await store.get(key);
-      const state = stored === null ? null : parseLbState(stored.text);
-      if (stored === null || state === null) return;
+      const parsed = stored === null ? null : parseLbState(stored.text);
+      if (stored === null || parsed === null) return;
+      let state = parsed;
       const lb = state.loadBalancer;
       const at = now();
       const add: string[] = [];
       const remove: string[] = [];
       const after = logsMissingAfter(runtime.rules.logsMissing, lb);
+      const seemsSilent = (): boolean =>
+        after !== null && state.lastArrival > 0 && at - state.lastArrival >= silentAfter(state, after);
+      let arrival: { arrival: number; objectKey: string; coverMs: number } | null = null;
+      if (seemsSilent() && !state.openRules.includes(LOGS_MISSING_RULE)) {
+        // The recorded arrival may be up to ARRIVAL_RESOLUTION_MS old: the window documents confirm the silence.
+        const newest = await newestArrival(store, prefix, state, runtime.windowMs);
+        if (newest !== null) {
+          arrival = { ...newest, coverMs: state.intervalMs };
+          state = { ...state, lastArrival: newest.arrival, lastObjectKey: newest.objectKey };
+        }
+      }
       let logsMissing: LoadedRecord | undefined;
-      if (after !== null && state.lastArrival > 0 && at - state.lastArrival >= silentAfter(state, after)) {
+      if (after !== null && seemsSilent()) {
         silent.push(lb);
         const silenced = silencedBy(runtime.rules.silences, lb, LOGS_MISSING_RULE, at) !== null;
         if (!state.openRules.includes(LOGS_MISSING_RULE)) {
@@ -120,8 +132,15 @@ export function createCheckFlow(deps: CheckFlowDeps): CheckFlow {
         store,
         prefix,
         lb,
-        { add: add.filter((r) => !remove.includes(r)), remove, ...rolling.delta },
-        { state, stored },
+        {
+          add: add.filter((r) => !remove.includes(r)),
+          remove,
+          ...rolling.delta,
+          ...(arrival === null
+            ? {}
+            : { arrival: arrival.arrival, objectKey: arrival.objectKey, coverMs: arrival.coverMs }),
+        },
+        { state: parsed, stored },
       );
     });
     log.info('scheduled check done', {

@@ -24,11 +24,11 @@ import { type Incident, type IncidentNotification, LOGS_MISSING_RULE } from '../
 import { evaluateRule } from '../../lib/rules/evaluate.js';
 import { type Rule, type RuleSet, resolveAfterWindows, silencedBy } from '../../lib/rules/index.js';
 import type { Destination } from '../destinations/destination.js';
-import { mapLimit } from './concurrency.js';
+import { conflictPause, MAX_CONFLICTS, mapLimit } from './concurrency.js';
 import type { Log } from './logger.js';
 import { keySegment } from './state-keys.js';
 import type { StateStore, StoredText } from './state-store.js';
-import { MAX_CONFLICTS, readWindowDoc } from './window-docs.js';
+import { readWindowView } from './window-docs.js';
 import { isClosed, LATENESS_MS } from './window-store.js';
 
 export function incidentsPrefix(prefix: string): string {
@@ -120,6 +120,7 @@ export async function changeRecord(
       // The stored version's tag is only needed for a later conditional write: re-read lazily then.
       return { record: next, stored: null };
     }
+    await conflictPause(attempt);
     loaded = await load(ctx, loadBalancer, rule);
   }
   throw new LbwatchError('STATE_FAILED', `incident record of ${rule}: too many concurrent writers, will retry`, {
@@ -153,11 +154,11 @@ export async function incidentWithCauses(
   const bare = incidentOfRecord(record);
   if (bare === null || record.rule === LOGS_MISSING_RULE) return bare;
   const starts = firingStarts(record);
+  const windowMs = record.current?.windowMs ?? ctx.rules.windowMs;
   const aggregates = await mapLimit(starts, 8, async (start) => {
     const known = inMemory.get(start);
     if (known !== undefined) return known;
-    const doc = await readWindowDoc(ctx.store, ctx.prefix, record.loadBalancer, start);
-    return doc?.aggregate ?? null;
+    return readWindowView(ctx.store, ctx.prefix, record.loadBalancer, start, windowMs);
   });
   const merged = combineWindows(aggregates.filter((w): w is WindowAggregate => w !== null));
   if (merged === null) return bare;
@@ -289,8 +290,8 @@ export async function trackRule(
   // Quiet windows that were still open when last seen are judged again now that they have closed.
   for (const start of provisionalClosed(loaded.record, now - LATENESS_MS)) {
     if (inMemory.has(start)) continue;
-    const doc = await readWindowDoc(ctx.store, ctx.prefix, loadBalancer, start);
-    if (doc !== null) inMemory.set(start, doc.aggregate);
+    const view = await readWindowView(ctx.store, ctx.prefix, loadBalancer, start, windowMs);
+    if (view !== null) inMemory.set(start, view);
   }
   const verdicts = [...inMemory.values()]
     .sort((a, b) => a.start - b.start)

@@ -4,8 +4,10 @@
  * through the object-source and state-store ports; parsing, aggregation, rules and incident decisions are lib/.
  * Event decoding and the platform's retry contract belong to each cloud's entry point.
  *
- * Requests per object: the object's GET, then per (load balancer, window) it touches one GET and one PUT of the
- * window document, one GET of the load balancer's state (and a PUT when its last arrival moved by a minute, its
+ * Requests per object: the object's GET, then per load balancer one GET and one PUT of its home window document
+ * (which also carries the records of the window before, see window-docs.ts), a GET of the next window's document
+ * and, for a carried window, of its own (a window's records are its document plus the next one's carry), one GET and
+ * PUT per older window of a longer object, one GET of the load balancer's state (and a PUT when its last arrival moved by 15 minutes, its
  * open rules changed or the object came after its hour closed), and incident records only for rules that fire in
  * those windows or have an incident open.
  */
@@ -27,20 +29,20 @@ import {
   rulesToTrack,
   trackRule,
 } from './incidents.js';
-import { readLbState, updateLbState } from './lb-state.js';
+import { ARRIVAL_RESOLUTION_MS, readLbState, updateLbState } from './lb-state.js';
 import type { Log } from './logger.js';
 import type { ObjectCreated, ObjectSource, OpenedObject } from './object-source.js';
 import { closedHoursOf } from './rollups.js';
 import type { Runtime } from './runtime.js';
 import { inputRecordKey, objectId } from './state-keys.js';
 import type { StateStore } from './state-store.js';
-import { type InputDigest, mergeIntoWindow } from './window-docs.js';
+import { type InputDigest, type KnownDocs, mergeIntoWindow, readWindowDoc, viewOf } from './window-docs.js';
 import type { InputRecord } from './window-store.js';
 
 /** Load balancers of one object handled at once (OTC transfers carry several). */
 export const LB_CONCURRENCY = 8;
-/** The last-arrival marker moves only when it is this much older, so most objects do not rewrite it. */
-export const ARRIVAL_RESOLUTION_MS = 60_000;
+/** Older windows of one load balancer in one object (an hourly object's) merged at once. */
+const WINDOW_CONCURRENCY = 4;
 
 export interface IngestFlowDeps {
   config: Readonly<FunctionConfig>;
@@ -114,7 +116,8 @@ async function trackLoadBalancer(
   // Rules of an older rules file that no longer exist leave the open set.
   for (const r of known.state.openRules)
     if (r !== LOGS_MISSING_RULE && !runtime.rules.rules.some((rule) => rule.id === r)) remove.push(r);
-  const moved = arrival.arrival - known.state.lastArrival >= ARRIVAL_RESOLUTION_MS;
+  const afterOutage = known.state.openRules.includes(LOGS_MISSING_RULE);
+  const moved = afterOutage || arrival.arrival - known.state.lastArrival >= ARRIVAL_RESOLUTION_MS;
   // Read after the window documents were written: an hour closed by now may have been rolled without this object.
   const dirty = closedHoursOf(
     windows.map((w) => w.start),
@@ -131,7 +134,7 @@ async function trackLoadBalancer(
             arrival: arrival.arrival,
             objectKey: arrival.key,
             coverMs: coverOf(windows),
-            afterOutage: known.state.openRules.includes(LOGS_MISSING_RULE),
+            afterOutage,
           }
         : {}),
       add,
@@ -141,6 +144,25 @@ async function trackLoadBalancer(
     known,
   );
   return pages;
+}
+
+/**
+ * Where an object's windows of one load balancer go: the newest is its home document, the one just before it (the
+ * few records an ALB object holds of the previous interval) rides along as the home document's carry, and any older
+ * window (an hourly object's) is merged into its own document.
+ */
+export function homeOf(partials: readonly WindowAggregate[]): {
+  home: WindowAggregate;
+  carried: WindowAggregate | null;
+  own: WindowAggregate[];
+} {
+  const sorted = [...partials].sort((a, b) => a.start - b.start);
+  const home = sorted.pop();
+  if (home === undefined) throw new RangeError('an object without windows has no home');
+  const before = sorted.at(-1);
+  const carried = before !== undefined && before.start === home.start - home.windowMs ? before : null;
+  if (carried !== null) sorted.pop();
+  return { home, carried, own: sorted };
 }
 
 /** The time an object's windows of one load balancer cover, first window start to last window end. */
@@ -220,8 +242,8 @@ export function createIngestFlow(deps: IngestFlowDeps): IngestFlow {
       if (list === undefined) byLb.set(w.loadBalancer, [w]);
       else list.push(w);
     }
-    // The input summary goes with the object's first (load balancer, window), so the report counts it once.
-    const first = windows[0];
+    // The input summary goes with the home document of the object's first load balancer, so it is counted once.
+    const firstLb = windows[0]?.loadBalancer;
     const ctx: IncidentContext = {
       store,
       prefix,
@@ -235,17 +257,35 @@ export function createIngestFlow(deps: IngestFlowDeps): IngestFlow {
     let merged = 0;
     const pages: PageOutcome[] = [];
     await mapLimit([...byLb.entries()], LB_CONCURRENCY, async ([loadBalancer, partials]) => {
-      const current: WindowAggregate[] = [];
-      for (const partial of partials) {
-        const outcome = await mergeIntoWindow(store, prefix, partial, {
-          id,
-          key,
-          arrival,
-          input: partial === first ? input : null,
-        });
+      const { home, carried, own } = homeOf(partials);
+      const known: KnownDocs = new Map();
+      const source = { id, key, arrival };
+      await mapLimit(own, WINDOW_CONCURRENCY, async (partial) => {
+        const outcome = await mergeIntoWindow(store, prefix, partial, { ...source, input: null });
         if (outcome.merged) merged += 1;
-        current.push(outcome.doc.aggregate);
-      }
+        known.set(partial.start, outcome.doc);
+      });
+      const outcome = await mergeIntoWindow(
+        store,
+        prefix,
+        home,
+        { ...source, input: loadBalancer === firstLb ? input : null },
+        carried,
+      );
+      if (outcome.merged) merged += carried === null ? 1 : 2;
+      known.set(home.start, outcome.doc);
+      // Each window as it now stands: its document and the next one's carry (the documents not at hand read at once).
+      const touched = [...own, ...(carried === null ? [] : [carried]), home];
+      const missing = [...new Set(touched.flatMap((w) => [w.start, w.start + w.windowMs]))].filter(
+        (t) => !known.has(t),
+      );
+      await mapLimit(missing, missing.length, async (start) => {
+        known.set(start, await readWindowDoc(store, prefix, loadBalancer, start));
+      });
+      const current = touched
+        .map((w) => viewOf(known.get(w.start) ?? null, known.get(w.start + w.windowMs) ?? null))
+        .filter((w): w is WindowAggregate => w !== null)
+        .sort((a, b) => a.start - b.start);
       pages.push(...(await trackLoadBalancer(ctx, loadBalancer, current, runtime, { arrival, key })));
     });
 

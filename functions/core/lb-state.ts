@@ -5,20 +5,37 @@
  * delta (arrival is a maximum, rules are added and removed), so concurrent writers never lose each other's change.
  */
 import { LbwatchError } from '../../lib/errors.js';
+import { conflictPause, MAX_CONFLICTS } from './concurrency.js';
 import { keySegment } from './state-keys.js';
 import type { StateStore, StoredText } from './state-store.js';
-import { MAX_CONFLICTS } from './window-docs.js';
+import { readWindowDoc } from './window-docs.js';
+
+/**
+ * The last arrival is written only when it moved by this much (or logs were missing), so most objects do not rewrite
+ * the state: at one object per 5 minutes, one in three does. It may therefore be up to this much older than the true
+ * last arrival: the scheduled check confirms a silence from the window documents before it opens `logs-missing`
+ * ({@link newestArrival}), and whoever decides "nothing arrived since" allows for it ({@link arrivedBy}).
+ */
+export const ARRIVAL_RESOLUTION_MS = 15 * 60_000;
+
+/** The latest the newest arrival can be, given the recorded one. */
+export function arrivedBy(state: Pick<LbState, 'lastArrival'>): number {
+  return state.lastArrival + ARRIVAL_RESOLUTION_MS;
+}
 
 export interface LbState {
   version: 1;
   loadBalancer: string;
-  /** Arrival (epoch ms, wall clock) of the newest object that carried records of this load balancer. */
+  /**
+   * Arrival (epoch ms, wall clock) of the newest object that carried records of this load balancer, as recorded:
+   * up to ARRIVAL_RESOLUTION_MS older than the true one.
+   */
   lastArrival: number;
   lastObjectKey: string | null;
   /**
-   * How often this load balancer's logs come: the gap between the last two recorded arrivals, or the time the
-   * newest object covers if longer (5 minutes for ALB, up to 60 minutes for CLB or an hourly LTS transfer).
-   * `logs-missing` waits at least 1.5 times this.
+   * How often this load balancer's logs come: the time the newest object covers (5 minutes for ALB, up to 60 minutes
+   * for CLB or an hourly LTS transfer), or the gap between the last two recorded arrivals when that gap is longer than
+   * the recording resolution explains. `logs-missing` waits at least 1.5 times this.
    */
   intervalMs: number;
   /** Rules whose incident is open or has a page still to send (`logs-missing` included). */
@@ -45,8 +62,10 @@ export interface LbStateDelta {
   afterOutage?: boolean;
   add?: string[];
   remove?: string[];
-  /** Rolled through this hour start (a maximum); the first one also sets `rolledFrom`. */
+  /** Rolled through this hour start (a maximum). */
   rolledUntil?: number;
+  /** Where rolling began (kept from the first such change). */
+  rolledFrom?: number;
   /** Hours an object changed after they closed. */
   dirty?: number[];
   /** Hours rolled again; like `remove`, applied only to the version it was decided on. */
@@ -86,6 +105,19 @@ export function parseLbState(text: string): LbState | null {
   }
 }
 
+/**
+ * The delivery interval after a recorded arrival: the object's cover, unless the gap since the last recorded arrival
+ * is longer than recording every ARRIVAL_RESOLUTION_MS explains (objects then come that far apart). A gap that was an
+ * outage is not learnt.
+ */
+function learnedInterval(state: LbState, delta: LbStateDelta): number {
+  const cover = delta.coverMs ?? 0;
+  if (delta.afterOutage === true) return Math.max(cover, state.intervalMs);
+  if (state.lastArrival === 0 || delta.arrival === undefined) return cover;
+  const gap = delta.arrival - state.lastArrival;
+  return gap <= ARRIVAL_RESOLUTION_MS + cover ? cover : Math.max(cover, gap);
+}
+
 /** The state with a delta applied, or null when it changes nothing. */
 export function applyLbDelta(state: LbState, delta: LbStateDelta): LbState | null {
   const open = new Set(state.openRules);
@@ -100,18 +132,9 @@ export function applyLbDelta(state: LbState, delta: LbStateDelta): LbState | nul
     ...state,
     lastArrival: newer ? (delta.arrival as number) : state.lastArrival,
     lastObjectKey: newer ? (delta.objectKey ?? state.lastObjectKey) : state.lastObjectKey,
-    intervalMs: newer
-      ? Math.max(
-          delta.coverMs ?? 0,
-          delta.afterOutage === true
-            ? state.intervalMs
-            : state.lastArrival > 0
-              ? (delta.arrival as number) - state.lastArrival
-              : 0,
-        )
-      : state.intervalMs,
+    intervalMs: newer ? learnedInterval(state, delta) : state.intervalMs,
     openRules: [...open].sort(),
-    rolledFrom: state.rolledFrom === 0 ? (delta.rolledUntil ?? 0) : state.rolledFrom,
+    rolledFrom: state.rolledFrom === 0 ? (delta.rolledFrom ?? 0) : state.rolledFrom,
     rolledUntil,
     dirtyHours: [...dirty].sort((a, b) => a - b),
   };
@@ -167,9 +190,38 @@ export async function updateLbState(
     // the arrival are kept: they never hide an incident. A rolled-again hour stays dirty the same way (the other
     // writer may have just changed it again).
     change = { ...change, remove: [], cleaned: [] };
+    await conflictPause(attempt);
     current = await readLbState(store, prefix, loadBalancer);
   }
   throw new LbwatchError('STATE_FAILED', `load-balancer state ${key}: too many concurrent writers, will retry`, {
     context: { key },
   });
+}
+
+/** Window documents read at most to confirm a silence. */
+const CONFIRM_WINDOWS = 48;
+
+/**
+ * The newest arrival the window documents know of for this load balancer, at or after the recorded one: the objects
+ * that arrived within ARRIVAL_RESOLUTION_MS after it wrote their windows near their arrival (an object covers up to
+ * `intervalMs` before it), so only those windows are read, by key. Null when none is newer.
+ */
+export async function newestArrival(
+  store: StateStore,
+  prefix: string,
+  state: LbState,
+  windowMs: number,
+): Promise<{ arrival: number; objectKey: string } | null> {
+  const cover = Math.max(state.intervalMs, windowMs);
+  const first = Math.floor((state.lastArrival - cover - windowMs) / windowMs) * windowMs;
+  const last = Math.floor(arrivedBy(state) / windowMs) * windowMs;
+  const starts: number[] = [];
+  for (let s = last; s >= first && starts.length < CONFIRM_WINDOWS; s -= windowMs) starts.push(s);
+  let newest: { arrival: number; objectKey: string } | null = null;
+  for (const start of starts) {
+    const doc = await readWindowDoc(store, prefix, state.loadBalancer, start);
+    if (doc !== null && doc.lastArrival > Math.max(state.lastArrival, newest?.arrival ?? 0))
+      newest = { arrival: doc.lastArrival, objectKey: doc.lastObjectKey };
+  }
+  return newest;
 }

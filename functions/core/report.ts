@@ -15,9 +15,9 @@ import { type RuleSet, rulesDigest } from '../../lib/rules/index.js';
 import { mapLimit } from './concurrency.js';
 import type { FunctionConfig } from './config.js';
 import { describe } from './failures.js';
-import { type LbState, lbStatesPrefix, parseLbState } from './lb-state.js';
+import { arrivedBy, type LbState, lbStatesPrefix, parseLbState } from './lb-state.js';
 import type { Log } from './logger.js';
-import { CLOCK_SKEW_MS, inputsOfDocs, readHourDocs, readRollup, rollupKey, rollupsHourPrefix } from './rollups.js';
+import { CLOCK_SKEW_MS, readHourWindows, readRollup, rollupKey, rollupsHourPrefix } from './rollups.js';
 import type { Runtime } from './runtime.js';
 import { inputsDayPrefix, isoKey, latestReportKey, reportKeys } from './state-keys.js';
 import type { StateStore } from './state-store.js';
@@ -74,9 +74,12 @@ export interface ReportResult {
 
 const DAY_MS = 86_400_000;
 const MAX_TOP_CODES = 5;
-/** Load balancers of one hour read and fed at once: bounds the report's memory (a rollup is tens of KB parsed, an
- * hour of window documents a few MB), not its speed. */
-const LBS_IN_FLIGHT = 2 * READ_CONCURRENCY;
+/**
+ * Load balancers of one hour read at once and fed together. A month of 500 load balancers is 360,000 rollups: at
+ * tens of milliseconds per S3 GET, 32 in flight keep the reading within minutes; memory holds 32 parsed rollups (a
+ * few hundred KB each) or, for hours not rolled, 32 hours of window documents (a few MB each).
+ */
+const LBS_IN_FLIGHT = 32;
 
 /** Legacy partials merged per window, grouped per hour and load balancer. */
 function legacyByHour(partials: readonly WindowAggregate[]): Map<number, Map<string, WindowAggregate[]>> {
@@ -192,14 +195,14 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
     } else if (clean && state.rolledFrom !== 0 && hour >= state.rolledFrom && hour < state.rolledUntil) {
       return { kind: 'none' };
     }
-    const quiet = state === undefined || state.lastArrival + CLOCK_SKEW_MS < hour;
-    const docs = quiet ? [] : await readHourDocs(store, prefix, lb, hour, ctx.rules.windowMs, log);
+    const quiet = state === undefined || arrivedBy(state) + CLOCK_SKEW_MS < hour;
+    const read = quiet ? [] : await readHourWindows(store, prefix, lb, hour, ctx.rules.windowMs, log);
     const inPeriod = (start: number): boolean => start >= period.from && start < period.to;
-    const used = docs.filter((d) => inPeriod(d.start));
+    const used = read.filter((w) => inPeriod(w.start));
     // Merged as analyze() merges them: the document first, then its partials.
-    const windows = mergeAll([...used.map((d) => d.aggregate), ...legacy.filter((w) => inPeriod(w.start))]);
+    const windows = mergeAll([...used.map((w) => w.aggregate), ...legacy.filter((w) => inPeriod(w.start))]);
     if (windows.length === 0) return { kind: 'none' };
-    return { kind: 'windows', windows, inputs: inputsOfDocs(used) };
+    return { kind: 'windows', windows, inputs: used.flatMap((w) => w.inputs) };
   }
 
   /**
@@ -224,7 +227,7 @@ export function createReportFlow(deps: ReportFlowDeps): ReportFlow {
       const lbs = [...new Set([...states.keys(), ...legacyLbs.keys()])].sort();
       for (let i = 0; i < lbs.length; i += LBS_IN_FLIGHT) {
         const batch = lbs.slice(i, i + LBS_IN_FLIGHT);
-        const data = await mapLimit(batch, READ_CONCURRENCY, (lb) =>
+        const data = await mapLimit(batch, LBS_IN_FLIGHT, (lb) =>
           readHour(lb, hour, {
             period,
             rules,

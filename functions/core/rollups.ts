@@ -1,7 +1,7 @@
 /**
  * Hourly rollups in the state store (the document is lib/rollup's): `<prefix>rollups/1h/<hour ISO>/<lb key>.json`.
  * The scheduled check rolls each load balancer's hours as they close, reading the hour's window documents by key
- * (no listing); the report reads rollups instead of window documents.
+ * (and the next hour's first, whose carry ends this hour; no listing); the report reads rollups instead.
  *
  * Nothing is lost to a late object: the check rolls an hour only once its clock says the hour has closed (its last
  * window's end plus the lateness allowance), and an ingest that changes a window document of a closed hour (by its
@@ -9,6 +9,7 @@
  * rolls it again. A write the check read is in the rollup; a later one is marked. The report reads a dirty hour, and
  * any hour not rolled, from the window documents. Rolling is idempotent: the same documents give the same bytes.
  */
+import type { WindowAggregate } from '../../lib/aggregate/index.js';
 import type { InputSummary } from '../../lib/model.js';
 import {
   HOUR_MS,
@@ -21,11 +22,11 @@ import {
 } from '../../lib/rollup/index.js';
 import type { RuleSet } from '../../lib/rules/index.js';
 import { mapLimit } from './concurrency.js';
-import type { LbState, LbStateDelta } from './lb-state.js';
+import { arrivedBy, type LbState, type LbStateDelta } from './lb-state.js';
 import type { Log } from './logger.js';
 import { isoKey, keySegment } from './state-keys.js';
 import type { StateStore } from './state-store.js';
-import { parseWindowDoc, type WindowDoc, windowDocKey } from './window-docs.js';
+import { parseWindowDoc, viewOf, windowDocKey } from './window-docs.js';
 import { LATENESS_MS } from './window-store.js';
 
 /** Clock difference between invocations that the closed-hour decisions allow for. */
@@ -37,8 +38,8 @@ export const CLOCK_SKEW_MS = 2 * 60_000;
 export const INVOCATION_BOUND_MS = 15 * 60_000;
 /** Hours one check run rolls per load balancer at most (the rest in the next runs), so a run stays short. */
 export const MAX_HOURS_PER_RUN = 24;
-/** Window documents of one hour read at once. */
-const HOUR_READS = 12;
+/** Window documents of one hour read at once (its twelve and the next hour's first). */
+const HOUR_READS = 13;
 
 export function rollupsPrefix(prefix: string): string {
   return `${prefix}rollups/1h/`;
@@ -65,16 +66,29 @@ export function closedHoursOf(starts: readonly number[], windowMs: number, at: n
   return [...hours].filter((h) => hourClosed(h, windowMs, at, 'early')).sort((a, b) => a - b);
 }
 
-/** The window documents of one load balancer's hour, read by key (a missing one is a window without data). */
-export async function readHourDocs(
+/** One window of an hour as readers see it: its records (document plus the next one's carry) and its inputs. */
+export interface HourWindow {
+  start: number;
+  aggregate: WindowAggregate;
+  /** Input summaries of the objects whose home document this window's is. */
+  inputs: InputSummary[];
+}
+
+/**
+ * The windows of one load balancer's hour, from the hour's window documents and the next hour's first (its carry
+ * belongs to this hour's last window), read by key: a missing document is a window without data.
+ */
+export async function readHourWindows(
   store: StateStore,
   prefix: string,
   loadBalancer: string,
   hourStart: number,
   windowMs: number,
   log: Log,
-): Promise<WindowDoc[]> {
-  const docs = await mapLimit(windowStartsOfHour(hourStart, windowMs), HOUR_READS, async (start) => {
+): Promise<HourWindow[]> {
+  const starts = windowStartsOfHour(hourStart, windowMs);
+  const last = starts[starts.length - 1] ?? hourStart;
+  const docs = await mapLimit([...starts, last + windowMs], HOUR_READS, async (start) => {
     const key = windowDocKey(prefix, loadBalancer, start);
     const stored = await store.get(key);
     if (stored === null) return null;
@@ -86,12 +100,15 @@ export async function readHourDocs(
       return null;
     }
   });
-  return docs.filter((d): d is WindowDoc => d !== null);
-}
-
-/** Input summaries held by window documents (each object's, in its first window's document). */
-export function inputsOfDocs(docs: readonly WindowDoc[]): InputSummary[] {
-  return docs.flatMap((d) => Object.values(d.inputs).map((i) => ({ ...i.summary, path: i.path })));
+  const windows: HourWindow[] = [];
+  starts.forEach((start, i) => {
+    const doc = docs[i] ?? null;
+    const aggregate = viewOf(doc, docs[i + 1] ?? null);
+    if (aggregate === null) return;
+    const inputs = doc === null ? [] : Object.values(doc.inputs).map((d) => ({ ...d.summary, path: d.path }));
+    windows.push({ start, aggregate, inputs });
+  });
+  return windows;
 }
 
 /** Rolls one load balancer's hour from its window documents and stores it; false when the hour has no data. */
@@ -103,14 +120,14 @@ export async function rollStoredHour(
   rules: RuleSet,
   log: Log,
 ): Promise<boolean> {
-  const docs = await readHourDocs(store, prefix, loadBalancer, hourStart, rules.windowMs, log);
+  const windows = await readHourWindows(store, prefix, loadBalancer, hourStart, rules.windowMs, log);
   const rolled = rollHour(
     {
       loadBalancer,
       start: hourStart,
       windowMs: rules.windowMs,
-      windows: docs.map((d) => d.aggregate),
-      inputs: inputsOfDocs(docs),
+      windows: windows.map((w) => w.aggregate),
+      inputs: windows.flatMap((w) => w.inputs),
     },
     rules,
   );
@@ -134,8 +151,8 @@ export async function readRollup(store: StateStore, key: string, log: Log): Prom
 /**
  * The scheduled check's rolling for one load balancer: its dirty hours again, then the hours closed since it last
  * rolled (at most MAX_HOURS_PER_RUN), and the state change that records it. A load balancer seen for the first
- * time starts rolling at the first hour not closed yet (older hours are read from window documents by the report,
- * unless an object made them dirty).
+ * time starts rolling at the hour before its last arrival (older hours are read from window documents by the
+ * report, unless an object made them dirty).
  */
 export async function rollDue(
   store: StateStore,
@@ -153,20 +170,23 @@ export async function rollDue(
     cleaned.push(hour);
   }
   let next = state.rolledUntil;
+  let rolledFrom: number | undefined;
   if (next === 0) {
-    // Rolling starts at the first hour not closed yet.
+    // First seen: rolling starts at the hour before its last arrival (an object can cover an hour), or at the first
+    // hour not closed yet if that is earlier. Older hours stay with their window documents.
     next = Math.floor(at / HOUR_MS) * HOUR_MS - HOUR_MS;
     while (hourClosed(next, windowMs, at, 'late')) next += HOUR_MS;
-    return { delta: { rolledUntil: next, cleaned }, rolled };
+    next = Math.min(next, Math.floor(state.lastArrival / HOUR_MS) * HOUR_MS - HOUR_MS);
+    rolledFrom = next;
   }
   for (let n = 0; n < MAX_HOURS_PER_RUN && hourClosed(next, windowMs, at, 'late'); n++) {
     // No object arrived since the hour began: nothing can be in it, once any invocation that might still be
     // writing it has ended (its state update comes after its window documents).
-    const quiet = state.lastArrival + CLOCK_SKEW_MS < next;
+    const quiet = arrivedBy(state) + CLOCK_SKEW_MS < next;
     if (quiet) {
       if (at < hourClosesAt(next, windowMs, LATENESS_MS) + INVOCATION_BOUND_MS) break;
     } else if (await rollStoredHour(store, prefix, state.loadBalancer, next, rules, log)) rolled += 1;
     next += HOUR_MS;
   }
-  return { delta: { rolledUntil: next, cleaned }, rolled };
+  return { delta: { rolledUntil: next, cleaned, ...(rolledFrom === undefined ? {} : { rolledFrom }) }, rolled };
 }

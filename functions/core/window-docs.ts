@@ -1,20 +1,27 @@
 /**
  * One compacted window document per (load balancer, window) in the state store: the merged aggregate of every
- * object that fed the window, the ids of those objects, and the input summaries of the objects whose first window
- * it is. An object is merged in with a read-modify-write under a conditional write (`If-None-Match: *` to create,
- * `If-Match` to replace), so each object costs one GET and one PUT per window it touches whatever the number of
- * objects per window, and no listing. A retried or duplicated object finds its id already there and changes nothing.
+ * object whose newest window this is (its "home"), the ids of those objects, their input summaries, and what they
+ * carried of the window before (`carry`: an ALB object holds a few records of the previous interval). An object is
+ * merged in with a read-modify-write under a conditional write (`If-None-Match: *` to create, `If-Match` to replace),
+ * so an object of one or two windows costs one GET and one PUT whatever the number of objects per window, and no
+ * listing; older windows of a longer object get their own. A retried or duplicated object finds its id there and
+ * changes nothing.
+ *
+ * A window's records are therefore its document's aggregate plus the next window's document's carry: readers take
+ * {@link readWindowView} (or read both documents) rather than one document.
  */
 import { mergeWindows, parseWindow, serializeWindow, type WindowAggregate } from '../../lib/aggregate/index.js';
 import { LbwatchError } from '../../lib/errors.js';
 import type { InputSummary } from '../../lib/model.js';
+import { conflictPause, MAX_CONFLICTS } from './concurrency.js';
 import { isoKey, keySegment } from './state-keys.js';
 import type { StateStore } from './state-store.js';
 
-export const WINDOW_DOC_VERSION = 2;
+export const WINDOW_DOC_VERSION = 3;
+/** Documents of this version (no carry) are still read. */
+const WINDOW_DOC_V2 = 2 as const;
 
-/** Conditional-write conflicts tolerated before the invocation gives up (and is retried by the platform). */
-export const MAX_CONFLICTS = 12;
+export { MAX_CONFLICTS } from './concurrency.js';
 
 /** What one object's reading produced, kept for the report's inputs section. */
 export interface InputDigest {
@@ -24,7 +31,8 @@ export interface InputDigest {
 }
 
 export interface WindowDoc {
-  version: typeof WINDOW_DOC_VERSION;
+  /** Written as WINDOW_DOC_VERSION; documents of version 2 (without carry) are still read. */
+  version: typeof WINDOW_DOC_VERSION | typeof WINDOW_DOC_V2;
   loadBalancer: string;
   start: number;
   windowMs: number;
@@ -37,6 +45,8 @@ export interface WindowDoc {
   /** Key of that object. */
   lastObjectKey: string;
   aggregate: WindowAggregate;
+  /** Records of the window before (start - windowMs) that came in this window's objects; null or absent: none. */
+  carry?: WindowAggregate | null;
 }
 
 export function windowsPrefix(prefix: string): string {
@@ -49,8 +59,12 @@ export function windowDocKey(prefix: string, loadBalancer: string, start: number
 }
 
 export function serializeWindowDoc(doc: WindowDoc): string {
-  const { aggregate, ...meta } = doc;
-  return JSON.stringify({ ...meta, aggregate: serializeWindow(aggregate) });
+  const { aggregate, carry, ...meta } = doc;
+  return JSON.stringify({
+    ...meta,
+    aggregate: serializeWindow(aggregate),
+    carry: carry == null ? null : serializeWindow(carry),
+  });
 }
 
 /** @throws LbwatchError PARTIAL_INVALID when the text is not a window document. */
@@ -61,10 +75,23 @@ export function parseWindowDoc(text: string): WindowDoc {
   } catch (cause) {
     throw new LbwatchError('PARTIAL_INVALID', 'window document is not JSON', { cause });
   }
-  if (raw.version !== WINDOW_DOC_VERSION || typeof raw.aggregate !== 'string' || !Array.isArray(raw.sources)) {
+  if (
+    (raw.version !== WINDOW_DOC_VERSION && raw.version !== WINDOW_DOC_V2) ||
+    typeof raw.aggregate !== 'string' ||
+    !Array.isArray(raw.sources)
+  ) {
     throw new LbwatchError('PARTIAL_INVALID', 'not a window document of this version');
   }
   const aggregate = parseWindow(raw.aggregate);
+  const carry = typeof raw.carry === 'string' ? parseWindow(raw.carry) : null;
+  if (
+    carry !== null &&
+    (carry.loadBalancer !== aggregate.loadBalancer ||
+      carry.windowMs !== aggregate.windowMs ||
+      carry.start !== aggregate.start - aggregate.windowMs)
+  ) {
+    throw new LbwatchError('PARTIAL_INVALID', 'the carry of a window document is not its previous window');
+  }
   return {
     version: WINDOW_DOC_VERSION,
     loadBalancer: aggregate.loadBalancer,
@@ -75,7 +102,13 @@ export function parseWindowDoc(text: string): WindowDoc {
     lastArrival: typeof raw.lastArrival === 'number' ? raw.lastArrival : 0,
     lastObjectKey: typeof raw.lastObjectKey === 'string' ? raw.lastObjectKey : '',
     aggregate,
+    carry,
   };
+}
+
+function mergeCarry(existing: WindowAggregate | null, carried: WindowAggregate | null): WindowAggregate | null {
+  if (carried === null) return existing;
+  return existing === null ? carried : mergeWindows(existing, carried);
 }
 
 export interface MergeOutcome {
@@ -87,15 +120,25 @@ export interface MergeOutcome {
 }
 
 /**
- * Merges one object's partial into its window document. Safe under concurrency (conditional writes, re-read on
- * conflict) and under retries: a write whose answer was lost is recognised on the re-read by the object's id.
+ * Merges one object's partial into its window document, with what it holds of the window before as the carry.
+ * Safe under concurrency (conditional writes, re-read on conflict) and under retries: a write whose answer was lost
+ * is recognised on the re-read by the object's id.
  */
 export async function mergeIntoWindow(
   store: StateStore,
   prefix: string,
   partial: WindowAggregate,
   source: { id: string; key: string; arrival: number; input: InputDigest | null },
+  carried: WindowAggregate | null = null,
 ): Promise<MergeOutcome> {
+  if (
+    carried !== null &&
+    (carried.loadBalancer !== partial.loadBalancer ||
+      carried.windowMs !== partial.windowMs ||
+      carried.start !== partial.start - partial.windowMs)
+  ) {
+    throw new RangeError(`carry of ${partial.loadBalancer}@${partial.start} is not its previous window`);
+  }
   const key = windowDocKey(prefix, partial.loadBalancer, partial.start);
   for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
     const stored = await store.get(key);
@@ -116,11 +159,13 @@ export async function mergeIntoWindow(
       lastArrival: Math.max(existing?.lastArrival ?? 0, source.arrival),
       lastObjectKey: source.arrival >= (existing?.lastArrival ?? 0) ? source.key : (existing?.lastObjectKey ?? ''),
       aggregate: existing === null ? partial : mergeWindows(existing.aggregate, partial),
+      carry: mergeCarry(existing?.carry ?? null, carried),
     };
     const text = serializeWindowDoc(doc);
     const written =
       stored === null ? await store.putIfAbsent(key, text) : await store.putIfMatch(key, text, stored.etag);
     if (written === 'created' || written === 'written') return { doc, created: stored === null, merged: true };
+    await conflictPause(attempt);
   }
   throw new LbwatchError('STATE_FAILED', `window document ${key}: too many concurrent writers, will retry`, {
     context: { key },
@@ -136,4 +181,46 @@ export async function readWindowDoc(
 ): Promise<WindowDoc | null> {
   const stored = await store.get(windowDocKey(prefix, loadBalancer, start));
   return stored === null ? null : parseWindowDoc(stored.text);
+}
+
+/** Window documents already at hand (just written or read), by window start; null: known not to exist. */
+export type KnownDocs = Map<number, WindowDoc | null>;
+
+async function docAt(
+  store: StateStore,
+  prefix: string,
+  loadBalancer: string,
+  start: number,
+  known: KnownDocs,
+): Promise<WindowDoc | null> {
+  if (known.has(start)) return known.get(start) ?? null;
+  const doc = await readWindowDoc(store, prefix, loadBalancer, start);
+  known.set(start, doc);
+  return doc;
+}
+
+/** A window's records from its document and the next window's carry (either may be missing). */
+export function viewOf(doc: WindowDoc | null, next: WindowDoc | null): WindowAggregate | null {
+  const carry = next?.carry ?? null;
+  if (doc === null) return carry;
+  return carry === null ? doc.aggregate : mergeWindows(doc.aggregate, carry);
+}
+
+/**
+ * The window's records as they stand: its document's aggregate plus what the next window's document carries for it,
+ * or null when neither has any. Documents in `known` are not read again (those read are added).
+ */
+export async function readWindowView(
+  store: StateStore,
+  prefix: string,
+  loadBalancer: string,
+  start: number,
+  windowMs: number,
+  known: KnownDocs = new Map(),
+): Promise<WindowAggregate | null> {
+  const [doc, next] = await Promise.all([
+    docAt(store, prefix, loadBalancer, start, known),
+    docAt(store, prefix, loadBalancer, start + windowMs, known),
+  ]);
+  return viewOf(doc, next);
 }

@@ -7,7 +7,7 @@ locals {
   log_bucket = var.create_log_bucket ? opentelekomcloud_obs_bucket.logs[0].bucket : var.log_bucket_name
 
   # Folders below STATE_PREFIX and how long they live (the same layout as the AWS deployment).
-  state_expiring_folders = ["windows/", "partials/", "inputs/"]
+  state_expiring_folders = ["windows/", "rollups/", "partials/", "inputs/"]
   report_folder          = "reports/"
 
   code_directory = "${path.module}/../../dist/otc"

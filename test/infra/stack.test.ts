@@ -400,7 +400,7 @@ describe('IAM: exact statements', () => {
     );
   });
 
-  it('check reads partials, reads/writes incidents, load balancers and windows, publishes only to the topic', () => {
+  it('check reads partials, reads/writes incidents, load balancers and windows, writes rollups, publishes only to the topic', () => {
     // Prepare
     const { template, stack, id } = existing;
     const state = id(stack.state.bucket);
@@ -424,6 +424,12 @@ describe('IAM: exact statements', () => {
           Resource: objectsOf(state, 'lbwatch/partials/*'),
         },
         {
+          Sid: 'WriteRollups',
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: objectsOf(state, 'lbwatch/rollups/*'),
+        },
+        {
           Sid: 'ReadWriteIncidentState',
           Effect: 'Allow',
           Action: ['s3:GetObject', 's3:PutObject'],
@@ -439,7 +445,7 @@ describe('IAM: exact statements', () => {
     );
   });
 
-  it('report reads partials and input records, reads/writes reports (GetObject signs the link), publishes only to the topic', () => {
+  it('report reads rollups, window documents, load-balancer states, partials and input records, reads/writes reports (GetObject signs the link), publishes only to the topic', () => {
     // Prepare
     const { template, stack, id } = existing;
     const state = id(stack.state.bucket);
@@ -459,7 +465,13 @@ describe('IAM: exact statements', () => {
           Sid: 'ReadWindowsAndInputs',
           Effect: 'Allow',
           Action: 's3:GetObject',
-          Resource: [objectsOf(state, 'lbwatch/partials/*'), objectsOf(state, 'lbwatch/inputs/*')],
+          Resource: [
+            objectsOf(state, 'lbwatch/partials/*'),
+            objectsOf(state, 'lbwatch/inputs/*'),
+            objectsOf(state, 'lbwatch/windows/*'),
+            objectsOf(state, 'lbwatch/lbs/*'),
+            objectsOf(state, 'lbwatch/rollups/*'),
+          ],
         },
         {
           Sid: 'ReadWriteReports',
@@ -533,7 +545,7 @@ describe('IAM: exact statements', () => {
       Resource: objectsOf(state, 'state/reports/*'),
     });
     expect(ingest).toHaveLength(16);
-    expect(check).toHaveLength(12);
+    expect(check).toHaveLength(13);
     expect(report).toHaveLength(12);
   });
 
@@ -641,6 +653,7 @@ describe('buckets', () => {
             { Id: 'expire-inputs', Prefix: 'lbwatch/inputs/', ExpirationInDays: 35, Status: 'Enabled' },
             { Id: 'expire-alerts', Prefix: 'lbwatch/alerts/', ExpirationInDays: 35, Status: 'Enabled' },
             { Id: 'expire-windows', Prefix: 'lbwatch/windows/', ExpirationInDays: 35, Status: 'Enabled' },
+            { Id: 'expire-rollups', Prefix: 'lbwatch/rollups/', ExpirationInDays: 35, Status: 'Enabled' },
             { Id: 'expire-reports', Prefix: 'lbwatch/reports/', ExpirationInDays: 400, Status: 'Enabled' },
             { Id: 'expire-incidents', Prefix: 'lbwatch/incidents/', ExpirationInDays: 400, Status: 'Enabled' },
             {

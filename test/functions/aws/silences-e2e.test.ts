@@ -356,24 +356,25 @@ describe('silences and logs-missing end to end (s3rver + HTTP recorders on loopb
     const config = configFor(d, 'missing/');
     const { check, deliver } = handlers(config);
 
-    // Act: objects every 5 minutes until 10:17, then a late one at 10:36:30 (19.5 minutes of silence)
+    // Act: objects every 5 minutes until 10:17, then a late one at 10:42 (25 minutes of silence: longer than
+    // recording the arrival only every 15 minutes explains, so it is learnt as the interval)
     await deliver(SHOP, '10:00:00', '10:07:00', { ok: 50 });
     await deliver(SHOP, '10:05:00', '10:12:00', { ok: 50 });
     await deliver(SHOP, '10:10:00', '10:17:00', { ok: 50 });
     const withinAllowance = await check('10:36:00');
-    const lateKey = await deliver(SHOP, '10:15:00', '10:36:30', { ok: 50 });
-    // 23.5 minutes after the late object: past 20m, but under 1.5x the 19.5-minute interval just seen
-    const withinInterval = await check('11:00:00');
+    const lateKey = await deliver(SHOP, '10:15:00', '10:42:00', { ok: 50 });
+    // 24 minutes after the late object: past 20m, but under 1.5x the 25-minute interval just seen
+    const withinInterval = await check('11:06:00');
     const quiet = counts(d);
-    // 30.5 minutes: logs are missing
-    const missing = await check('11:07:00');
+    // 38 minutes: logs are missing
+    const missing = await check('11:20:00');
     const afterOpen = counts(d);
-    const stillMissing = await check('11:12:00');
+    const stillMissing = await check('11:25:00');
     const afterRepeat = counts(d);
-    await deliver(SHOP, '11:05:00', '11:14:00', { ok: 50 });
+    await deliver(SHOP, '11:15:00', '11:27:00', { ok: 50 });
     const afterReturn = counts(d);
-    const calm = await check('11:20:00');
-    const id = incidentId(SHOP, 'logs-missing', at('10:36:30'));
+    const calm = await check('11:32:00');
+    const id = incidentId(SHOP, 'logs-missing', at('10:42:00'));
 
     // Assess: nothing within the allowance
     expect(withinAllowance).toMatchObject({ loadBalancers: 1, silent: [], pages: [] });
@@ -399,20 +400,20 @@ describe('silences and logs-missing end to end (s3rver + HTTP recorders on loopb
         rule: 'logs-missing',
         loadBalancer: SHOP,
         severity: 'warning',
-        logsMissing: { lastSeen: '2024-05-01T10:36:30.000Z', lastObjectKey: lateKey },
+        logsMissing: { lastSeen: '2024-05-01T10:42:00.000Z', lastObjectKey: lateKey },
       },
     });
     expect(webhookPage(d.webhook, 1)).toMatchObject({
       state: 'resolved',
       incidentId: id,
-      incident: { end: '2024-05-01T11:14:00.000Z' },
+      incident: { end: '2024-05-01T11:27:00.000Z' },
     });
 
     const slackOpened = d.slack.json(0) as SlackBody;
-    expect(slackOpened.text).toBe(`:red_circle: No access logs from ${SHOP} since 2024-05-01T10:36:30.000Z`);
+    expect(slackOpened.text).toBe(`:red_circle: No access logs from ${SHOP} since 2024-05-01T10:42:00.000Z`);
     expect(JSON.stringify(slackOpened.blocks)).toContain(lateKey);
     expect((d.slack.json(1) as SlackBody).text).toBe(
-      `:large_green_circle: Access logs from ${SHOP} arrive again (missing since 2024-05-01T10:36:30.000Z)`,
+      `:large_green_circle: Access logs from ${SHOP} arrive again (missing since 2024-05-01T10:42:00.000Z)`,
     );
 
     const trigger = d.pagerduty.json(0) as PagerDutyBody;
@@ -421,7 +422,7 @@ describe('silences and logs-missing end to end (s3rver + HTTP recorders on loopb
       dedup_key: id,
       payload: { source: SHOP, severity: 'warning', class: 'logs missing' },
     });
-    expect(trigger.payload?.summary).toContain(`No access logs from ${SHOP} since 2024-05-01T10:36:30.000Z`);
+    expect(trigger.payload?.summary).toContain(`No access logs from ${SHOP} since 2024-05-01T10:42:00.000Z`);
     expect(d.pagerduty.json(1)).toEqual({ routing_key: ROUTING_KEY, event_action: 'resolve', dedup_key: id });
   });
 

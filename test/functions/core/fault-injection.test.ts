@@ -75,6 +75,7 @@ function normalized(fake: FakeS3): Record<string, unknown> {
         sources: [...doc.sources].sort(),
         inputs: Object.keys(doc.inputs).sort(),
         aggregate: serializeWindow(doc.aggregate),
+        carry: doc.carry == null ? null : serializeWindow(doc.carry),
       };
     } else if (key.includes('/incidents/')) {
       const record = JSON.parse(text);

@@ -23,12 +23,15 @@ const state: LbState = {
 };
 
 describe('load-balancer state', () => {
-  it('learns the gap between arrivals as the delivery interval', () => {
+  it('learns a gap between recorded arrivals as the delivery interval when recording every 15 minutes cannot explain it', () => {
     // Act
-    const next = applyLbDelta(state, { arrival: T0 + 19 * MIN, objectKey: 'b.log', coverMs: 5 * MIN });
+    const next = applyLbDelta(state, { arrival: T0 + 25 * MIN, objectKey: 'b.log', coverMs: 5 * MIN });
+    const explained = applyLbDelta(state, { arrival: T0 + 19 * MIN, objectKey: 'b.log', coverMs: 5 * MIN });
     // Assess
-    expect(next).toMatchObject({ lastArrival: T0 + 19 * MIN, lastObjectKey: 'b.log', intervalMs: 19 * MIN });
-    expect(next === null ? null : silentAfter(next, 20 * MIN)).toBe(28.5 * MIN);
+    expect(next).toMatchObject({ lastArrival: T0 + 25 * MIN, lastObjectKey: 'b.log', intervalMs: 25 * MIN });
+    expect(next === null ? null : silentAfter(next, 20 * MIN)).toBe(37.5 * MIN);
+    // 19 minutes: objects every 5 minutes, recorded once in 15 minutes, leave such gaps; the cover is the interval
+    expect(explained).toMatchObject({ lastArrival: T0 + 19 * MIN, intervalMs: 5 * MIN });
   });
 
   it('does not learn an outage as the interval when logs return after logs-missing', () => {

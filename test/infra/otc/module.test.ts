@@ -48,7 +48,7 @@ describe('state bucket', () => {
 
     // Assess
     expect(expression(dynamicRules.for_each)).toBe('local.state_expiring_folders');
-    expect(local('state_expiring_folders')).toEqual(['windows/', 'partials/', 'inputs/']);
+    expect(local('state_expiring_folders')).toEqual(['windows/', 'rollups/', 'partials/', 'inputs/']);
     expect(perFolder.prefix).toBe(`${tf('var.state_prefix')}${tf('lifecycle_rule.value')}`);
     expect(perFolder.enabled).toBe(true);
     expect(single(perFolder.expiration, 'expiration')).toEqual({ days: `${tf('var.state_retention_days')}` });
