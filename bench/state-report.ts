@@ -10,7 +10,7 @@
  *   once, before the measurement, with the real `rollHour` from twelve re-stamped 20-node window documents each;
  *   load balancer i's rollup is that text with the template's name replaced by i's, made on read.
  * - `windows` (nothing rolled yet): states with `rolledUntil` 0, so the report reads each hour's twelve window
- *   documents by key; each is the template document re-stamped, made on read.
+ *   documents and the next hour's first by key; each is the template document re-stamped, made on read.
  *
  * Usage: node --import tsx bench/state-report.ts <load balancers> [--days N] [--layout rollups|windows]
  */

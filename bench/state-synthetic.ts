@@ -3,10 +3,10 @@
  * ~1,600 ALB lines through the real reader and aggregator, merged), re-stamped to any window and load balancer, and
  * hourly rollups rolled from twelve such documents with the real `rollHour`.
  */
-import { inputsOfDocs } from '../functions/core/rollups.js';
-import type { InputDigest, WindowDoc } from '../functions/core/window-docs.js';
+import { type InputDigest, WINDOW_DOC_VERSION, type WindowDoc } from '../functions/core/window-docs.js';
 import { createAggregator, mergeWindows, type WindowAggregate } from '../lib/aggregate/index.js';
 import { readLogStream } from '../lib/input/read-log.js';
+import type { InputSummary } from '../lib/model.js';
 import { rollHour, serializeRolledHour, windowStartsOfHour } from '../lib/rollup/index.js';
 import type { RuleSet } from '../lib/rules/index.js';
 import { albLines } from '../test/functions/support/log-lines.js';
@@ -58,7 +58,7 @@ export async function templateDoc(loadBalancer: string, start: number): Promise<
   }
   if (aggregate === null) throw new Error('template lines produced no window');
   return {
-    version: 2,
+    version: WINDOW_DOC_VERSION,
     loadBalancer,
     start,
     windowMs: WINDOW_MS,
@@ -67,6 +67,8 @@ export async function templateDoc(loadBalancer: string, start: number): Promise<
     lastArrival: start + WINDOW_MS + 240_000,
     lastObjectKey: 'AWSLogs/node-19.log.gz',
     aggregate,
+    // The objects carry nothing of the window before (real ALB objects carry a few records: a second, small aggregate).
+    carry: null,
   };
 }
 
@@ -83,6 +85,11 @@ export function restampDoc(template: WindowDoc, loadBalancer: string, start: num
   };
 }
 
+/** Input summaries of the objects whose home the documents are, as the readers of an hour take them. */
+function inputsOf(docs: readonly WindowDoc[]): InputSummary[] {
+  return docs.flatMap((d) => Object.values(d.inputs).map((i) => ({ ...i.summary, path: i.path })));
+}
+
 /**
  * The serialized rollup of the template's load balancer for the hour `hourStart`: the real `rollHour` over the
  * hour's twelve re-stamped documents and the input summaries they hold (20 objects per window).
@@ -95,7 +102,7 @@ export function rolledHourText(template: WindowDoc, hourStart: number, rules: Ru
       start: hourStart,
       windowMs: WINDOW_MS,
       windows: docs.map((d) => d.aggregate),
-      inputs: inputsOfDocs(docs),
+      inputs: inputsOf(docs),
     },
     rules,
   );

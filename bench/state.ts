@@ -29,7 +29,7 @@ import type { Runtime } from '../functions/core/runtime.js';
 import { serializeWindowDoc, windowDocKey } from '../functions/core/window-docs.js';
 import { LATENESS_MS } from '../functions/core/window-store.js';
 import { S3StateStore } from '../functions/s3/state-store.js';
-import { hourClosesAt, windowStartsOfHour } from '../lib/rollup/index.js';
+import { HOUR_MS, hourClosesAt, windowStartsOfHour } from '../lib/rollup/index.js';
 import { DEFAULT_RULES } from '../lib/rules/index.js';
 import { objectCreatedEvent, RecordingDestination } from '../test/functions/support/ingest-events.js';
 import { type LocalS3, localS3Client, startS3rver } from '../test/functions/support/local-stack.js';
@@ -356,8 +356,8 @@ async function idleCheck(stack: Stack, loadBalancers: number): Promise<CheckRun>
 }
 
 /**
- * The check that rolls: every load balancer has the hour T0 in window documents (twelve 20-node documents, written
- * with the real serializer) and a state rolled up to that hour with its last arrival inside it; the check runs when
+ * The check that rolls: every load balancer has the hour T0 in window documents (twelve 20-node documents and the
+ * next hour's first, written with the real serializer) and a state rolled up to that hour with its last arrival inside it; the check runs when
  * the hour has closed (its last window's end plus the lateness allowance), so it rolls one hour per load balancer.
  */
 async function rollingCheck(stack: Stack, loadBalancers: number, direct = false): Promise<CheckRun> {
@@ -368,7 +368,8 @@ async function rollingCheck(stack: Stack, loadBalancers: number, direct = false)
   const writes: { key: string; text: string }[] = [];
   for (let i = 0; i < loadBalancers; i++) {
     const lb = lbName(i);
-    for (const start of windowStartsOfHour(T0, WINDOW_MS))
+    // The hour's twelve documents and the next hour's first (the check reads it for its carry, which ends the hour).
+    for (const start of [...windowStartsOfHour(T0, WINDOW_MS), T0 + HOUR_MS])
       writes.push({ key: windowDocKey(prefix, lb, start), text: serializeWindowDoc(restampDoc(template, lb, start)) });
     writes.push({ key: lbStateKey(prefix, lb), text: stateText(lb, T0 + 59 * 60_000, T0) });
   }
@@ -402,7 +403,7 @@ const REPORT_ROWS: ReportRow[] = [
   reportRow('rollups', 50, 30),
   // Raised to the report function's timeout: a month of 500 load balancers takes minutes on this machine.
   reportRow('rollups', 500, 30, { timeLimitS: 900 }),
-  // The path before rollups (or for hours not rolled): twelve window documents read by key per (LB, hour).
+  // The path before rollups (or for hours not rolled): the hour's window documents and the next one's read by key.
   reportRow('windows', 50, 1),
 ];
 
@@ -539,7 +540,7 @@ function checkLines(idle: CheckRun, rolling: CheckRun, direct: CheckRun): string
     .filter(([prefix]) => prefix.startsWith(`${STATE_BUCKET}/`) && prefix.endsWith('/windows/'))
     .reduce((sum, [, t]) => sum + t.bytesRead, 0);
   lines.push(
-    `Per rolled (load balancer, hour): ${fmt(r.GET / n, 2)} GET, ${fmt(r.PUT / n, 2)} PUT, ${fmt(r.LIST / n, 2)} LIST, ${fmt(r.HEAD / n, 2)} HEAD in the rolling run; beyond the run with nothing to roll ${fmt(extra.GET, 2)} GET and ${fmt(extra.PUT, 2)} PUT (the hour's window documents read by key; the rollup and the state written), ${money(s3Dollars(extra) * 720)} of S3 per load-balancer-month (720 hours). ${fmt(windows / n / 1024)} KB of window documents read and ${fmt(rollups / n / 1024)} KB of rollup written per hour. Each hour: twelve 20-node window documents written beforehand with the real serializer, states rolled up to that hour with the last arrival inside it, the check run when the hour has closed (its end + the 10 min lateness allowance). Nothing to roll: states rolled up to the hour still open, the last object 2 minutes ago; every 5 minutes that costs ${money(s3Dollars(i) * 12 * 24 * 30)} of S3 a month for 50 load balancers. CPU is this process's: the check and, but in the last row, the counting proxy (s3rver runs in its own process).`,
+    `Per rolled (load balancer, hour): ${fmt(r.GET / n, 2)} GET, ${fmt(r.PUT / n, 2)} PUT, ${fmt(r.LIST / n, 2)} LIST, ${fmt(r.HEAD / n, 2)} HEAD in the rolling run; beyond the run with nothing to roll ${fmt(extra.GET, 2)} GET and ${fmt(extra.PUT, 2)} PUT (the hour's window documents and the next hour's first read by key; the rollup and the state written), ${money(s3Dollars(extra) * 720)} of S3 per load-balancer-month (720 hours). ${fmt(windows / n / 1024)} KB of window documents read and ${fmt(rollups / n / 1024)} KB of rollup written per hour. Each hour: twelve 20-node window documents and the next hour's first written beforehand with the real serializer (no carry), states rolled up to that hour with the last arrival inside it, the check run when the hour has closed (its end + the 10 min lateness allowance). Nothing to roll: states rolled up to the hour still open, the last object 2 minutes ago; every 5 minutes that costs ${money(s3Dollars(i) * 12 * 24 * 30)} of S3 a month for 50 load balancers. CPU is this process's: the check and, but in the last row, the counting proxy (s3rver runs in its own process).`,
   );
   lines.push('');
   return lines;
@@ -582,7 +583,7 @@ async function reportLines(): Promise<string[]> {
     .map((r) => `${r.loadBalancers} x ${r.days} days: ${r.timeLimitS} s, the report function's timeout`)
     .join('; ');
   lines.push(
-    `Report runs: functions/core/report.ts in a child process (--max-old-space-size as in the last column; ${REPORT_TIME_LIMIT_S} s limit${raised === '' ? '' : `, raised for ${raised}`}) over a store that makes each document on read; the CPU of the making (and of hashing the report written) is left out, its wall time is not. "rollups": every load balancer's state says its hours were rolled over the period, and each (load balancer, hour) has a rollup: the first load balancer's hours are rolled once, before the measurement, with the real rollHour from twelve re-stamped 20-node window documents each (healthy traffic, no rule fires, so no window keeps its aggregate), and load balancer i's rollup is that text with the first's name replaced by i's. "window documents": states with rolledUntil 0, so the report reads each hour's twelve documents by key, each the same 20-node document re-stamped. Peak RSS is the whole child's, a high-water mark: the RSS before the report holds the tsx loader, the template document and, for rollups, the first load balancer's rolled hours (720 texts for a month). The report of 50 load balancers' day from rollups is the same as from window documents: ${same}.`,
+    `Report runs: functions/core/report.ts in a child process (--max-old-space-size as in the last column; ${REPORT_TIME_LIMIT_S} s limit${raised === '' ? '' : `, raised for ${raised}`}) over a store that makes each document on read; the CPU of the making (and of hashing the report written) is left out, its wall time is not. "rollups": every load balancer's state says its hours were rolled over the period, and each (load balancer, hour) has a rollup: the first load balancer's hours are rolled once, before the measurement, with the real rollHour from twelve re-stamped 20-node window documents each (healthy traffic, no rule fires, so no window keeps its aggregate), and load balancer i's rollup is that text with the first's name replaced by i's. "window documents": states with rolledUntil 0, so the report reads each hour's twelve documents and the next hour's first (for its carry) by key, each the same 20-node document re-stamped, without carry. Peak RSS is the whole child's, a high-water mark: the RSS before the report holds the tsx loader, the template document and, for rollups, the first load balancer's rolled hours (720 texts for a month). The report of 50 load balancers' day from rollups is the same as from window documents: ${same}.`,
   );
   lines.push('');
   return lines;
