@@ -161,11 +161,14 @@ export async function rollDue(
   rules: RuleSet,
   at: number,
   log: Log,
+  /** True once the run has spent its rolling budget: no further hour is started (the next run goes on). */
+  outOfTime: () => boolean = () => false,
 ): Promise<{ delta: LbStateDelta; rolled: number }> {
   const windowMs = rules.windowMs;
   let rolled = 0;
   const cleaned: number[] = [];
   for (const hour of state.dirtyHours.slice(0, MAX_HOURS_PER_RUN)) {
+    if (outOfTime()) break;
     if (await rollStoredHour(store, prefix, state.loadBalancer, hour, rules, log)) rolled += 1;
     cleaned.push(hour);
   }
@@ -179,7 +182,7 @@ export async function rollDue(
     next = Math.min(next, Math.floor(state.lastArrival / HOUR_MS) * HOUR_MS - HOUR_MS);
     rolledFrom = next;
   }
-  for (let n = 0; n < MAX_HOURS_PER_RUN && hourClosed(next, windowMs, at, 'late'); n++) {
+  for (let n = 0; n < MAX_HOURS_PER_RUN && hourClosed(next, windowMs, at, 'late') && !outOfTime(); n++) {
     // No object arrived since the hour began: nothing can be in it, once any invocation that might still be
     // writing it has ended (its state update comes after its window documents).
     const quiet = arrivedBy(state) + CLOCK_SKEW_MS < next;

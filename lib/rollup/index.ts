@@ -23,7 +23,10 @@ export const HOUR_MS = 3_600_000;
 export interface RolledWindow {
   summary: WindowSummary;
   alerts: Alert[];
-  /** Per rule of the rule set, in its order: whether it fired (and what it saw) and whether it was silenced. */
+  /**
+   * Per rule of the rule set, in its order: whether it fired (and what it saw) and whether it was silenced. Empty
+   * when no rule fired and none was silenced (most windows), which is how it is stored.
+   */
   verdicts: Pick<WindowVerdict, 'alert' | 'silenced'>[];
   /** The window's aggregate when a rule fired in it, else null. */
   firing: WindowAggregate | null;
@@ -93,11 +96,12 @@ export function rollHour(
       const v = verdictOf(w, rule, rules);
       return { alert: v.alert, silenced: v.silenced };
     });
+    const fired = verdicts.some((v) => v.alert !== null);
     rolled.push({
       summary: summarizeWindow(w),
       alerts: evaluateWindow(w, rules),
-      verdicts,
-      firing: verdicts.some((v) => v.alert !== null) ? w : null,
+      verdicts: fired || verdicts.some((v) => v.silenced) ? verdicts : [],
+      firing: fired ? w : null,
     });
   }
   const figure = emptyInputsFigure();

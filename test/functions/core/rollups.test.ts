@@ -210,6 +210,29 @@ describe('rolling hours in the scheduled check', () => {
   });
 });
 
+describe('the rolling budget of a check run', () => {
+  it('starts no hour once a run has spent its budget; the next run rolls it', async () => {
+    // Prepare: the hour's objects on time, a check run with no time left for rolling
+    const t = setup();
+    t.at(H + 5 * MIN);
+    await t.check();
+    for (let i = 0; i < 12; i++) {
+      t.at(H + (5 * i + 4) * MIN);
+      await t.deliver(`w${i}.log`, windowLines(5 * i, 40));
+    }
+    const deps = { prefix: PREFIX, store: t.store, log: memoryLogger(), now: () => CLOSE };
+    // Act
+    const spent = await createCheckFlow({ ...deps, rollingBudgetMs: 0 })(RUNTIME);
+    const stateAfterSpent = t.store.state(WEB);
+    const next = await createCheckFlow(deps)(RUNTIME);
+    // Assess
+    expect(spent.hoursRolled).toBe(0);
+    expect(stateAfterSpent.rolledUntil).toBe(H - HOUR_MS);
+    expect(next.hoursRolled).toBe(1);
+    expect(t.store.state(WEB).rolledUntil).toBe(H + HOUR_MS);
+  });
+});
+
 describe('late objects and rolled hours', () => {
   it('an object that comes after its hour closed marks the hour dirty; the next check rolls it again', async () => {
     // Prepare: the hour rolled with eleven windows
