@@ -27,6 +27,8 @@ export interface LbwatchFunctionProps {
    */
   readonly codeDirectory: string;
   readonly memorySizeMiB: number;
+  /** A cap on V8's old space (`--max-old-space-size`), so memory is collected before it piles up; none if absent. */
+  readonly heapMiB?: number | undefined;
   readonly timeout: Duration;
   readonly environment: Readonly<Record<string, string>>;
   readonly logRetention: RetentionDays;
@@ -76,7 +78,10 @@ export class LbwatchFunction extends Construct {
       environment: {
         ...props.environment,
         // The bundles ship source maps next to them: stack traces then point at the TypeScript sources.
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: [
+          '--enable-source-maps',
+          ...(props.heapMiB === undefined ? [] : [`--max-old-space-size=${props.heapMiB}`]),
+        ].join(' '),
         POWERTOOLS_SERVICE_NAME: 'lbwatch',
       },
     });

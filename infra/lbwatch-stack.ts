@@ -51,19 +51,24 @@ import { StateBucket } from './state-bucket.js';
  *   shows parsing, not gunzip or I/O, sets the pace); 1,769 MB (one full vCPU, 1.7x the CPU) cuts the time of large
  *   objects by ~40% at about the same price. Beyond one vCPU nothing gains: the ingest parses each object on one
  *   thread (the CLI's worker-thread reader is not used in Lambda).
- * - The check reads the merged windows and incident records of the last windows of each load balancer: small JSON
- *   objects, a few per load balancer. It runs every five minutes, so its timeout (120 s) stays well inside the
- *   interval (two runs rarely overlap) and 512 MB is plenty of heap; CPU hardly matters for that work.
- * - The report reads one small partial per source object and window for the period (a day of one load balancer
- *   with 4 nodes is ~1,200 objects) with bounded concurrency; it runs once a day, so it gets Lambda's maximum
- *   timeout (900 s) rather than risk a month-long period not finishing.
+ * - The check reads incident records and the load-balancer states, and rolls each load balancer's closed hours up:
+ *   13 window documents read and one rollup written per (load balancer, hour), about 30 ms of CPU each on the
+ *   benchmark machine (`npm run bench:state`), so 500 load balancers' hour is ~15 s of one core, ~26 s at 1,024 MB
+ *   (0.58 vCPU). It runs every five minutes with a 120 s timeout and stops starting rollups after 60 s (a backlog
+ *   is rolled over several runs); 1,024 MB for the CPU.
+ * - The report reads one rollup per (load balancer, hour) with bounded concurrency and folds it as it comes: a day
+ *   of 500 load balancers x 20 nodes took 15-19 s of CPU, a month of 500 about 400 s, on the benchmark machine's
+ *   core. 1,769 MB gives it one full vCPU, so a month of 500 finishes well inside Lambda's 900 s maximum timeout;
+ *   the V8 heap is capped at 384 MB so garbage is collected before it piles up (measured peak RSS 383 MB for the
+ *   day of 500 under a 256 MB cap, 212 MB for a month of 50 under 320 MB): the memory is bought for CPU.
  */
 export const DEFAULT_SIZING = {
   ingestMemorySizeMiB: 1024,
   ingestTimeout: Duration.seconds(300),
-  checkMemorySizeMiB: 512,
+  checkMemorySizeMiB: 1024,
   checkTimeout: Duration.seconds(120),
-  reportMemorySizeMiB: 1024,
+  reportMemorySizeMiB: 1769,
+  reportHeapMiB: 384,
   reportTimeout: Duration.seconds(900),
 } as const;
 
@@ -220,7 +225,7 @@ export interface LbwatchStackProps extends StackProps {
   readonly checkMemorySizeMiB?: number | undefined;
   /** @default DEFAULT_SIZING.checkTimeout (120 s, inside the five-minute schedule) */
   readonly checkTimeout?: Duration | undefined;
-  /** @default DEFAULT_SIZING.reportMemorySizeMiB (1024) */
+  /** @default DEFAULT_SIZING.reportMemorySizeMiB (1769: one vCPU for month-long reports) */
   readonly reportMemorySizeMiB?: number | undefined;
   /** @default DEFAULT_SIZING.reportTimeout (900 s, Lambda's maximum) */
   readonly reportTimeout?: Duration | undefined;
@@ -310,6 +315,7 @@ export class LbwatchStack extends Stack {
       name: 'report',
       codeDirectory,
       memorySizeMiB: props.reportMemorySizeMiB ?? DEFAULT_SIZING.reportMemorySizeMiB,
+      heapMiB: DEFAULT_SIZING.reportHeapMiB,
       timeout: props.reportTimeout ?? DEFAULT_SIZING.reportTimeout,
       environment: {
         ...environment,
