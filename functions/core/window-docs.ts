@@ -21,7 +21,6 @@ export const WINDOW_DOC_VERSION = 3;
 /** Documents of this version (no carry) are still read. */
 const WINDOW_DOC_V2 = 2 as const;
 
-export { MAX_CONFLICTS } from './concurrency.js';
 
 /** What one object's reading produced, kept for the report's inputs section. */
 export interface InputDigest {
@@ -38,7 +37,7 @@ export interface WindowDoc {
   windowMs: number;
   /** Ids of the objects merged in (a redelivered object is recognised by its id). */
   sources: string[];
-  /** Input summaries of the objects whose first window this is, by object id. */
+  /** Input summaries of the objects whose home document this is, by object id. */
   inputs: Record<string, InputDigest>;
   /** Arrival time (epoch ms) of the newest object merged in. */
   lastArrival: number;

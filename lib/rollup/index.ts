@@ -44,7 +44,7 @@ export interface RolledHour {
   aggregate: WindowAggregate;
   /** In start order. */
   windows: RolledWindow[];
-  /** The objects whose first window is in this hour. */
+  /** The objects whose home window document is in this hour. */
   inputs: InputsFigure;
 }
 
