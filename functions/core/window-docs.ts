@@ -21,7 +21,6 @@ export const WINDOW_DOC_VERSION = 3;
 /** Documents of this version (no carry) are still read. */
 const WINDOW_DOC_V2 = 2 as const;
 
-
 /** What one object's reading produced, kept for the report's inputs section. */
 export interface InputDigest {
   path: string;
