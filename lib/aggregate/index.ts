@@ -5,7 +5,15 @@
  * beyond that, totals (requests, codes, histograms, the `(other)` bucket) stay exact and only *which* keys are
  * kept by name can depend on the merge order.
  */
-import { addWindowInto, boundWindow, byStartThenLoadBalancer, copyWindow, type WindowAggregate } from './window.js';
+import {
+  addWindowInto,
+  boundWindow,
+  boundWindowTo,
+  byStartThenLoadBalancer,
+  copyWindow,
+  largestMap,
+  type WindowAggregate,
+} from './window.js';
 
 export {
   type Aggregator,
@@ -105,7 +113,24 @@ export interface WindowCombiner {
   add(window: WindowAggregate): void;
   /** The combined aggregate so far, bounded (a copy: the combiner can go on), or null before the first window. */
   result(): WindowAggregate | null;
+  /** The most keys one of its top-N maps holds now (what the combiner costs in memory). */
+  largest(): number;
 }
+
+/** An hour, the grouping a period's windows are folded in before they are combined (rollups hold one each). */
+export const HOUR_MS = 3_600_000;
+
+/** The hour a window start belongs to. */
+export function hourOf(startMs: number): number {
+  return Math.floor(startMs / HOUR_MS) * HOUR_MS;
+}
+
+/**
+ * A combined period keeps at most this many keys times `maxKeys` per top-N map: past twice that it is bounded back to
+ * it (heavy hitters stay, the rest go to `(other)`), so a long period of ever-new paths or members (a scan) does not
+ * grow without bound. Below it nothing is bounded before the end, and the result is exact.
+ */
+const COMBINE_KEEP_FACTOR = 8;
 
 /**
  * The running form of {@link combineWindows}: the same result for the same windows in the same order, holding one
@@ -118,19 +143,32 @@ export interface WindowCombiner {
  */
 export function createWindowCombiner(): WindowCombiner {
   let out: WindowAggregate | null = null;
+  /** How many more keys any map may take before it is measured again. */
+  let slack = 0;
   return {
     add(w) {
-      if (out === null) {
-        out = copyWindow(w);
-        return;
-      }
-      addWindowInto(out, w);
-      if (w.start < out.start) out.start = w.start;
+      out = foldInto(out, w);
+      slack -= largestMap(w);
+      if (slack >= 0) return;
+      const keep = COMBINE_KEEP_FACTOR * out.maxKeys;
+      if (largestMap(out) > 2 * keep) boundWindowTo(out, keep);
+      slack = 2 * keep - largestMap(out);
     },
     result() {
       return out === null ? null : boundWindow(copyWindow(out));
     },
+    largest() {
+      return out === null ? 0 : largestMap(out);
+    },
   };
+}
+
+/** Adds a window into a running fold (a copy of the first), keeping the earliest start; returns the fold. */
+export function foldInto(fold: WindowAggregate | null, w: WindowAggregate): WindowAggregate {
+  if (fold === null) return copyWindow(w);
+  addWindowInto(fold, w);
+  if (w.start < fold.start) fold.start = w.start;
+  return fold;
 }
 
 /**
@@ -139,14 +177,29 @@ export function createWindowCombiner(): WindowCombiner {
  */
 export function foldWindows(windows: readonly WindowAggregate[]): WindowAggregate | null {
   let out: WindowAggregate | null = null;
-  for (const w of windows) {
-    if (out === null) out = copyWindow(w);
-    else {
-      addWindowInto(out, w);
-      if (w.start < out.start) out.start = w.start;
-    }
-  }
+  for (const w of windows) out = foldInto(out, w);
   return out;
+}
+
+/**
+ * Combines one load balancer's windows (in start order) over a period the way every reader does: folded per hour
+ * first, the hours then combined, so the CLI and the functions (which read hourly rollups) bound a long period's maps
+ * at the same points and agree.
+ */
+export function combinePeriod(windows: readonly WindowAggregate[]): WindowAggregate | null {
+  const combiner = createWindowCombiner();
+  let fold: WindowAggregate | null = null;
+  let hour = Number.NaN;
+  for (const w of windows) {
+    if (hourOf(w.start) !== hour) {
+      if (fold !== null) combiner.add(fold);
+      fold = null;
+      hour = hourOf(w.start);
+    }
+    fold = foldInto(fold, w);
+  }
+  if (fold !== null) combiner.add(fold);
+  return combiner.result();
 }
 
 /**

@@ -303,7 +303,27 @@ export function boundMembers(map: Record<string, MemberStats>, maxKeys: number):
 
 /** Bounds every top-N map of a window to its `maxKeys` (in place) and returns it. */
 export function boundWindow(w: WindowAggregate): WindowAggregate {
-  const n = w.maxKeys;
+  return boundWindowTo(w, w.maxKeys);
+}
+
+/** The most keys any top-N map of the window holds. */
+export function largestMap(w: WindowAggregate): number {
+  let n = Math.max(Object.keys(w.members).length, Object.keys(w.hostPaths).length);
+  for (const key in w.codes) {
+    const c = w.codes[key] as CodeStats;
+    n = Math.max(
+      n,
+      Object.keys(c.members).length,
+      Object.keys(c.hostPaths).length,
+      Object.keys(c.reasons).length,
+      Object.keys(c.classifications).length,
+    );
+  }
+  return n;
+}
+
+/** Bounds every top-N map of a window to `n` keys plus `(other)` (in place) and returns it. */
+export function boundWindowTo(w: WindowAggregate, n: number): WindowAggregate {
   w.members = boundMembers(w.members, n);
   w.hostPaths = boundPaths(w.hostPaths, n);
   for (const key in w.codes) {

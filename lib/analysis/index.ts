@@ -3,8 +3,10 @@
  * renders and the functions publish.
  */
 import {
-  combineWindows,
+  combinePeriod,
   createWindowCombiner,
+  foldInto,
+  hourOf,
   mergeAll,
   OTHER_KEY,
   type WindowAggregate,
@@ -148,7 +150,7 @@ export function summarizeCodes(
     else list.push(w);
   }
   const out: CodeSummary[] = [];
-  for (const lb of [...byLb.keys()].sort()) out.push(...codesOf(lb, combineWindows(byLb.get(lb) ?? []), rules, limit));
+  for (const lb of [...byLb.keys()].sort()) out.push(...codesOf(lb, combinePeriod(byLb.get(lb) ?? []), rules, limit));
   return out;
 }
 
@@ -232,7 +234,10 @@ interface RuleTrack {
 interface LbTrack {
   /** The load balancer's name, detached from the text it was parsed from. */
   name: string;
+  /** The period's hours combined (as combinePeriod does), and the fold of the hour still coming in. */
   period: WindowCombiner;
+  hourFold: WindowAggregate | null;
+  hour: number;
   rules: RuleTrack[];
   lastStart: number;
 }
@@ -269,6 +274,13 @@ export function createStreamingAnalysis(rules: RuleSet, options: { onWindow?: Wi
     track.firing = null;
   }
 
+  /** Adds the load balancer's hour folded so far to its period. */
+  function flushHour(lb: LbTrack): void {
+    if (lb.hourFold !== null) lb.period.add(lb.hourFold);
+    lb.hourFold = null;
+    lb.hour = Number.NaN;
+  }
+
   /** The load balancer's track, checking that `start` comes after its last window. */
   function trackOf(loadBalancer: string, start: number, windowMs: number): LbTrack {
     let lb = lbs.get(loadBalancer);
@@ -277,6 +289,8 @@ export function createStreamingAnalysis(rules: RuleSet, options: { onWindow?: Wi
       lb = {
         name: detached(loadBalancer),
         period: createWindowCombiner(),
+        hourFold: null,
+        hour: Number.NaN,
         rules: rules.rules.map((rule) => ({
           rule,
           spans: createSpanTracker(resolveAfterWindows(rule.incidents, windowMs)),
@@ -331,7 +345,11 @@ export function createStreamingAnalysis(rules: RuleSet, options: { onWindow?: Wi
   return {
     add(w) {
       const lb = trackOf(w.loadBalancer, w.start, w.windowMs);
-      lb.period.add(w);
+      if (hourOf(w.start) !== lb.hour) {
+        flushHour(lb);
+        lb.hour = hourOf(w.start);
+      }
+      lb.hourFold = foldInto(lb.hourFold, w);
       const verdicts = lb.rules.map((track) => verdictOf(w, track.rule, rules));
       step(lb, w, verdicts, w, summarizeWindow(w), evaluateWindow(w, rules));
     },
@@ -341,6 +359,7 @@ export function createStreamingAnalysis(rules: RuleSet, options: { onWindow?: Wi
       const first = hour.windows[0];
       if (first === undefined) return;
       let lb = trackOf(hour.loadBalancer, Date.parse(first.summary.start), hour.windowMs);
+      flushHour(lb);
       lb.period.add(hour.aggregate);
       hour.windows.forEach((rw, i) => {
         const start = Date.parse(rw.summary.start);
@@ -355,6 +374,7 @@ export function createStreamingAnalysis(rules: RuleSet, options: { onWindow?: Wi
       });
     },
     finish(inputs) {
+      for (const lb of lbs.values()) flushHour(lb);
       for (const [name, lb] of lbs) {
         for (const track of lb.rules) {
           const open = track.spans.open();

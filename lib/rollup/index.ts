@@ -7,7 +7,14 @@
  * hour's input figures. Fed to the streaming analysis it gives exactly what the windows themselves give; the
  * verdicts are those of the rules it was rolled with, so a rollup rolled under other rules is not used.
  */
-import { foldWindows, parseWindow, serializeWindow, type WindowAggregate } from '../aggregate/index.js';
+import {
+  foldWindows,
+  HOUR_MS,
+  hourOf,
+  parseWindow,
+  serializeWindow,
+  type WindowAggregate,
+} from '../aggregate/index.js';
 import { evaluateWindow, summarizeWindow } from '../analysis/index.js';
 import { LbwatchError } from '../errors.js';
 import { verdictOf, type WindowVerdict } from '../incidents/index.js';
@@ -17,7 +24,7 @@ import type { InputsFigure } from '../report/model.js';
 import { type RuleSet, rulesDigest } from '../rules/index.js';
 
 export const ROLLUP_VERSION = 1;
-export const HOUR_MS = 3_600_000;
+export { HOUR_MS, hourOf } from '../aggregate/index.js';
 
 /** One window of a rolled hour. */
 export interface RolledWindow {
@@ -46,11 +53,6 @@ export interface RolledHour {
   windows: RolledWindow[];
   /** The objects whose home window document is in this hour. */
   inputs: InputsFigure;
-}
-
-/** The hour a window start belongs to. */
-export function hourOf(startMs: number): number {
-  return Math.floor(startMs / HOUR_MS) * HOUR_MS;
 }
 
 /** Starts of the windows of `windowMs` that start in the hour `hourStart`. */
