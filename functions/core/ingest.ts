@@ -29,14 +29,21 @@ import {
   rulesToTrack,
   trackRule,
 } from './incidents.js';
-import { ARRIVAL_RESOLUTION_MS, readLbState, updateLbState } from './lb-state.js';
+import { ARRIVAL_RESOLUTION_MS, type LbState, readLbState, updateLbState } from './lb-state.js';
 import type { Log } from './logger.js';
 import type { ObjectCreated, ObjectSource, OpenedObject } from './object-source.js';
 import { closedHoursOf } from './rollups.js';
 import type { Runtime } from './runtime.js';
 import { inputRecordKey, objectId } from './state-keys.js';
-import type { StateStore } from './state-store.js';
-import { type InputDigest, type KnownDocs, mergeIntoWindow, readWindowDoc, viewOf } from './window-docs.js';
+import type { StateStore, StoredText } from './state-store.js';
+import {
+  type InputDigest,
+  type KnownDocs,
+  type LbSnapshot,
+  mergeIntoWindow,
+  readWindowDoc,
+  viewOf,
+} from './window-docs.js';
 import type { InputRecord } from './window-store.js';
 
 /** Load balancers of one object handled at once (OTC transfers carry several). */
@@ -94,8 +101,8 @@ async function trackLoadBalancer(
   windows: readonly WindowAggregate[],
   runtime: Runtime,
   arrival: { arrival: number; key: string },
+  known: KnownLb,
 ): Promise<PageOutcome[]> {
-  const known = await readLbState(ctx.store, ctx.prefix, loadBalancer);
   const pages: PageOutcome[] = [];
   const add: string[] = [];
   const remove: string[] = [];
@@ -116,14 +123,19 @@ async function trackLoadBalancer(
   // Rules of an older rules file that no longer exist leave the open set.
   for (const r of known.state.openRules)
     if (r !== LOGS_MISSING_RULE && !runtime.rules.rules.some((rule) => rule.id === r)) remove.push(r);
-  const afterOutage = known.state.openRules.includes(LOGS_MISSING_RULE);
-  const moved = afterOutage || arrival.arrival - known.state.lastArrival >= ARRIVAL_RESOLUTION_MS;
+  const movedSince = (state: LbState): boolean =>
+    state.openRules.includes(LOGS_MISSING_RULE) || arrival.arrival - state.lastArrival >= ARRIVAL_RESOLUTION_MS;
   // Read after the window documents were written: an hour closed by now may have been rolled without this object.
   const dirty = closedHoursOf(
     windows.map((w) => w.start),
     runtime.windowMs,
     ctx.now(),
   );
+  // Nothing to write: the state (or the window's snapshot of it) is left as it is, without reading it.
+  if (add.length === 0 && remove.length === 0 && dirty.length === 0 && !movedSince(known.state)) return pages;
+  const current =
+    known.stored === null && known.snapshot ? await readLbState(ctx.store, ctx.prefix, loadBalancer) : known;
+  const moved = movedSince(current.state);
   await updateLbState(
     ctx.store,
     ctx.prefix,
@@ -134,16 +146,41 @@ async function trackLoadBalancer(
             arrival: arrival.arrival,
             objectKey: arrival.key,
             coverMs: coverOf(windows),
-            afterOutage,
+            afterOutage: current.state.openRules.includes(LOGS_MISSING_RULE),
           }
         : {}),
       add,
       remove,
       dirty,
     },
-    known,
+    current,
   );
   return pages;
+}
+
+/**
+ * What an object knows of its load balancer's state: read by this object (the first of its window, or one whose
+ * window document has no snapshot yet), or the snapshot its home window document keeps. A snapshot is enough to
+ * decide what to track; whatever is to be written is decided again on the state read then.
+ */
+interface KnownLb {
+  state: LbState;
+  stored: StoredText | null;
+  snapshot: boolean;
+}
+
+function stateOfSnapshot(loadBalancer: string, snapshot: LbSnapshot): LbState {
+  return {
+    version: 1,
+    loadBalancer,
+    lastArrival: snapshot.lastArrival,
+    lastObjectKey: null,
+    intervalMs: 0,
+    openRules: [...snapshot.openRules],
+    rolledFrom: 0,
+    rolledUntil: 0,
+    dirtyHours: [],
+  };
 }
 
 /**
@@ -265,12 +302,24 @@ export function createIngestFlow(deps: IngestFlowDeps): IngestFlow {
         if (outcome.merged) merged += 1;
         known.set(partial.start, outcome.doc);
       });
+      // The window's first object reads the load balancer's state and leaves a snapshot of it in the document.
+      let fresh: { state: LbState; stored: StoredText | null } | null = null;
+      const readFresh = async () => {
+        fresh ??= await readLbState(store, prefix, loadBalancer);
+        return fresh;
+      };
       const outcome = await mergeIntoWindow(
         store,
         prefix,
         home,
         { ...source, input: loadBalancer === firstLb ? input : null },
         carried,
+        async () => {
+          const { state } = await readFresh();
+          // As this object will leave it: its arrival, if it is to be recorded.
+          const recorded = arrival - state.lastArrival >= ARRIVAL_RESOLUTION_MS ? arrival : state.lastArrival;
+          return { openRules: [...state.openRules], lastArrival: recorded };
+        },
       );
       if (outcome.merged) merged += carried === null ? 1 : 2;
       known.set(home.start, outcome.doc);
@@ -286,7 +335,12 @@ export function createIngestFlow(deps: IngestFlowDeps): IngestFlow {
         .map((w) => viewOf(known.get(w.start) ?? null, known.get(w.start + w.windowMs) ?? null))
         .filter((w): w is WindowAggregate => w !== null)
         .sort((a, b) => a.start - b.start);
-      pages.push(...(await trackLoadBalancer(ctx, loadBalancer, current, runtime, { arrival, key })));
+      const snapshot = outcome.doc.lb ?? null;
+      const knownLb: KnownLb =
+        fresh === null && snapshot !== null
+          ? { state: stateOfSnapshot(loadBalancer, snapshot), stored: null, snapshot: true }
+          : { ...(await readFresh()), snapshot: false };
+      pages.push(...(await trackLoadBalancer(ctx, loadBalancer, current, runtime, { arrival, key }, knownLb)));
     });
 
     const outcome: ObjectOutcome = {

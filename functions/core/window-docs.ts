@@ -45,6 +45,17 @@ export interface WindowDoc {
   aggregate: WindowAggregate;
   /** Records of the window before (start - windowMs) that came in this window's objects; null or absent: none. */
   carry?: WindowAggregate | null;
+  /**
+   * The load balancer's state as the window's first object read it: the window's later objects take their open
+   * rules and last arrival from here instead of reading the state again (see ingest.ts). Absent in older documents.
+   */
+  lb?: LbSnapshot | null;
+}
+
+/** What an object needs of its load balancer's state when nothing is to be written. */
+export interface LbSnapshot {
+  openRules: string[];
+  lastArrival: number;
 }
 
 export function windowsPrefix(prefix: string): string {
@@ -101,7 +112,15 @@ export function parseWindowDoc(text: string): WindowDoc {
     lastObjectKey: typeof raw.lastObjectKey === 'string' ? raw.lastObjectKey : '',
     aggregate,
     carry,
+    lb: snapshotOf(raw.lb),
   };
+}
+
+function snapshotOf(raw: unknown): LbSnapshot | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const v = raw as Record<string, unknown>;
+  if (!Array.isArray(v.openRules) || typeof v.lastArrival !== 'number') return null;
+  return { openRules: v.openRules.filter((r): r is string => typeof r === 'string'), lastArrival: v.lastArrival };
 }
 
 function mergeCarry(existing: WindowAggregate | null, carried: WindowAggregate | null): WindowAggregate | null {
@@ -128,6 +147,8 @@ export async function mergeIntoWindow(
   partial: WindowAggregate,
   source: { id: string; key: string; arrival: number; input: InputDigest | null },
   carried: WindowAggregate | null = null,
+  /** Reads the load balancer's state for the document's snapshot, when it has none yet. */
+  snapshot?: () => Promise<LbSnapshot>,
 ): Promise<MergeOutcome> {
   if (
     carried !== null &&
@@ -147,6 +168,7 @@ export async function mergeIntoWindow(
       });
     }
     if (existing?.sources.includes(source.id)) return { doc: existing, created: false, merged: false };
+    const lb = existing?.lb ?? (snapshot === undefined ? null : await snapshot());
     const doc: WindowDoc = {
       version: WINDOW_DOC_VERSION,
       loadBalancer: partial.loadBalancer,
@@ -158,6 +180,7 @@ export async function mergeIntoWindow(
       lastObjectKey: source.arrival >= (existing?.lastArrival ?? 0) ? source.key : (existing?.lastObjectKey ?? ''),
       aggregate: existing === null ? partial : mergeWindows(existing.aggregate, partial),
       carry: mergeCarry(existing?.carry ?? null, carried),
+      lb,
     };
     const text = serializeWindowDoc(doc);
     const written =

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createIngestFlow, homeOf } from '../../../functions/core/ingest.js';
+import { lbStateKey } from '../../../functions/core/lb-state.js';
 import { memoryLogger } from '../../../functions/core/logger.js';
 import type { Runtime } from '../../../functions/core/runtime.js';
 import { readWindowView, windowDocKey } from '../../../functions/core/window-docs.js';
@@ -104,5 +105,23 @@ describe('objects of two windows', () => {
     const opened = (o: typeof a1) => (o?.status === 'processed' ? o.pages.map((p) => `${p.state} ${p.rule}`) : []);
     expect([opened(a1), opened(a2)]).toEqual([[], ['opened gateway-errors']]);
     expect([opened(b1), opened(b2)]).toEqual([[], ['opened gateway-errors']]);
+  });
+
+  it("read the load balancer's state once per window in steady operation; an object that changes it reads it again", async () => {
+    // Prepare: four nodes' objects of one window, healthy
+    const t = setup();
+    const lbKey = lbStateKey(PREFIX, WEB);
+    t.store.reads.length = 0;
+    // Act
+    for (let n = 0; n < 4; n++) await t.deliver(`node${n}.log`, ok(50, T0 + W), T0 + 2 * W + (4 + n / 10) * MIN);
+    const healthyReads = t.store.reads.filter((k) => k === lbKey).length;
+    t.store.reads.length = 0;
+    // a fifth node's object whose 502s fire gateway-errors: it records the open rule in the state it reads
+    const fifth = await t.deliver('node4.log', [...ok(50, T0 + W), ...bad(40, T0 + W)], T0 + 2 * W + 5 * MIN);
+    // Assess
+    expect(healthyReads).toBe(1);
+    expect(t.store.reads.filter((k) => k === lbKey).length).toBeGreaterThanOrEqual(1);
+    expect(fifth?.status === 'processed' ? fifth.pages.map((p) => p.state) : []).toEqual(['opened']);
+    expect(t.store.state(WEB).openRules).toEqual(['gateway-errors']);
   });
 });
