@@ -24,11 +24,11 @@ import { type Incident, type IncidentNotification, LOGS_MISSING_RULE } from '../
 import { evaluateRule } from '../../lib/rules/evaluate.js';
 import { type Rule, type RuleSet, resolveAfterWindows, silencedBy } from '../../lib/rules/index.js';
 import type { Destination } from '../destinations/destination.js';
-import { conflictPause, MAX_CONFLICTS, mapLimit } from './concurrency.js';
+import { conflictPause, MAX_CONFLICTS } from './concurrency.js';
 import type { Log } from './logger.js';
 import { keySegment } from './state-keys.js';
 import type { StateStore, StoredText } from './state-store.js';
-import { readWindowView } from './window-docs.js';
+import { readWindowViews } from './window-docs.js';
 import { isClosed, LATENESS_MS } from './window-store.js';
 
 export function incidentsPrefix(prefix: string): string {
@@ -155,11 +155,10 @@ export async function incidentWithCauses(
   if (bare === null || record.rule === LOGS_MISSING_RULE) return bare;
   const starts = firingStarts(record);
   const windowMs = record.current?.windowMs ?? ctx.rules.windowMs;
-  const aggregates = await mapLimit(starts, 8, async (start) => {
-    const known = inMemory.get(start);
-    if (known !== undefined) return known;
-    return readWindowView(ctx.store, ctx.prefix, record.loadBalancer, start, windowMs);
-  });
+  const toRead = starts.filter((start) => !inMemory.has(start));
+  const read = await readWindowViews(ctx.store, ctx.prefix, record.loadBalancer, toRead, windowMs);
+  const views = new Map(toRead.map((start, i) => [start, read[i] ?? null]));
+  const aggregates = starts.map((start) => inMemory.get(start) ?? views.get(start) ?? null);
   const merged = combineWindows(aggregates.filter((w): w is WindowAggregate => w !== null));
   if (merged === null) return bare;
   const scope = incidentScopeOf(starts, record.current?.windowMs ?? merged.windowMs);
@@ -288,11 +287,12 @@ export async function trackRule(
   if (windowMs === 0) return { record: loaded.record, pages: [] };
   const options = { severity: rule.severity, windowMs, resolveAfter: resolveAfterWindows(rule.incidents, windowMs) };
   // Quiet windows that were still open when last seen are judged again now that they have closed.
-  for (const start of provisionalClosed(loaded.record, now - LATENESS_MS)) {
-    if (inMemory.has(start)) continue;
-    const view = await readWindowView(ctx.store, ctx.prefix, loadBalancer, start, windowMs);
-    if (view !== null) inMemory.set(start, view);
-  }
+  const provisional = provisionalClosed(loaded.record, now - LATENESS_MS).filter((start) => !inMemory.has(start));
+  const views = await readWindowViews(ctx.store, ctx.prefix, loadBalancer, provisional, windowMs);
+  provisional.forEach((start, i) => {
+    const view = views[i];
+    if (view != null) inMemory.set(start, view);
+  });
   const verdicts = [...inMemory.values()]
     .sort((a, b) => a.start - b.start)
     .map((w) => [w.start, verdictOf(w, rule, ctx.rules, now)] as const);

@@ -36,14 +36,7 @@ import { closedHoursOf } from './rollups.js';
 import type { Runtime } from './runtime.js';
 import { inputRecordKey, objectId } from './state-keys.js';
 import type { StateStore, StoredText } from './state-store.js';
-import {
-  type InputDigest,
-  type KnownDocs,
-  type LbSnapshot,
-  mergeIntoWindow,
-  readWindowDoc,
-  viewOf,
-} from './window-docs.js';
+import { type InputDigest, type KnownDocs, type LbSnapshot, mergeIntoWindow, readWindowViews } from './window-docs.js';
 import type { InputRecord } from './window-store.js';
 
 /** Load balancers of one object handled at once (OTC transfers carry several). */
@@ -325,16 +318,15 @@ export function createIngestFlow(deps: IngestFlowDeps): IngestFlow {
       known.set(home.start, outcome.doc);
       // Each window as it now stands: its document and the next one's carry (the documents not at hand read at once).
       const touched = [...own, ...(carried === null ? [] : [carried]), home];
-      const missing = [...new Set(touched.flatMap((w) => [w.start, w.start + w.windowMs]))].filter(
-        (t) => !known.has(t),
+      const views = await readWindowViews(
+        store,
+        prefix,
+        loadBalancer,
+        touched.map((w) => w.start),
+        home.windowMs,
+        known,
       );
-      await mapLimit(missing, missing.length, async (start) => {
-        known.set(start, await readWindowDoc(store, prefix, loadBalancer, start));
-      });
-      const current = touched
-        .map((w) => viewOf(known.get(w.start) ?? null, known.get(w.start + w.windowMs) ?? null))
-        .filter((w): w is WindowAggregate => w !== null)
-        .sort((a, b) => a.start - b.start);
+      const current = views.filter((w): w is WindowAggregate => w !== null).sort((a, b) => a.start - b.start);
       const snapshot = outcome.doc.lb ?? null;
       const knownLb: KnownLb =
         fresh === null && snapshot !== null

@@ -13,7 +13,7 @@
 import { mergeWindows, parseWindow, serializeWindow, type WindowAggregate } from '../../lib/aggregate/index.js';
 import { LbwatchError } from '../../lib/errors.js';
 import type { InputSummary } from '../../lib/model.js';
-import { conflictPause, MAX_CONFLICTS } from './concurrency.js';
+import { conflictPause, MAX_CONFLICTS, mapLimit } from './concurrency.js';
 import { isoKey, keySegment } from './state-keys.js';
 import type { StateStore } from './state-store.js';
 
@@ -207,19 +207,6 @@ export async function readWindowDoc(
 /** Window documents already at hand (just written or read), by window start; null: known not to exist. */
 export type KnownDocs = Map<number, WindowDoc | null>;
 
-async function docAt(
-  store: StateStore,
-  prefix: string,
-  loadBalancer: string,
-  start: number,
-  known: KnownDocs,
-): Promise<WindowDoc | null> {
-  if (known.has(start)) return known.get(start) ?? null;
-  const doc = await readWindowDoc(store, prefix, loadBalancer, start);
-  known.set(start, doc);
-  return doc;
-}
-
 /** A window's records from its document and the next window's carry (either may be missing). */
 export function viewOf(doc: WindowDoc | null, next: WindowDoc | null): WindowAggregate | null {
   const carry = next?.carry ?? null;
@@ -227,21 +214,36 @@ export function viewOf(doc: WindowDoc | null, next: WindowDoc | null): WindowAgg
   return carry === null ? doc.aggregate : mergeWindows(doc.aggregate, carry);
 }
 
+/** Window documents read at once by {@link readWindowViews}. */
+const VIEW_READS = 8;
+
 /**
- * The window's records as they stand: its document's aggregate plus what the next window's document carries for it,
- * or null when neither has any. Documents in `known` are not read again (those read are added).
+ * Windows' records as they stand, in the order of `starts`: each window's document plus what the next window's
+ * document carries for it (null when neither has any). Each document is read once, however many views need it;
+ * documents in `known` are not read again (those read are added).
  */
+export async function readWindowViews(
+  store: StateStore,
+  prefix: string,
+  loadBalancer: string,
+  starts: readonly number[],
+  windowMs: number,
+  known: KnownDocs = new Map(),
+): Promise<(WindowAggregate | null)[]> {
+  const missing = [...new Set(starts.flatMap((start) => [start, start + windowMs]))].filter((t) => !known.has(t));
+  await mapLimit(missing, VIEW_READS, async (start) => {
+    known.set(start, await readWindowDoc(store, prefix, loadBalancer, start));
+  });
+  return starts.map((start) => viewOf(known.get(start) ?? null, known.get(start + windowMs) ?? null));
+}
+
+/** One window's records as they stand; see {@link readWindowViews}. */
 export async function readWindowView(
   store: StateStore,
   prefix: string,
   loadBalancer: string,
   start: number,
   windowMs: number,
-  known: KnownDocs = new Map(),
 ): Promise<WindowAggregate | null> {
-  const [doc, next] = await Promise.all([
-    docAt(store, prefix, loadBalancer, start, known),
-    docAt(store, prefix, loadBalancer, start + windowMs, known),
-  ]);
-  return viewOf(doc, next);
+  return (await readWindowViews(store, prefix, loadBalancer, [start], windowMs))[0] ?? null;
 }

@@ -36,10 +36,10 @@ import {
   TOP_MEMBERS,
 } from './model.js';
 
-export const iso = (ms: number): string => new Date(ms).toISOString();
+const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** The class of a status-code key: three digits starting with 4 or 5. Hot: called for every count of every window. */
-export function statusClass(code: string): '4xx' | '5xx' | null {
+function statusClass(code: string): '4xx' | '5xx' | null {
   if (code.length !== 3) return null;
   const c1 = code.charCodeAt(1);
   const c2 = code.charCodeAt(2);
